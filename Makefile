@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# sipexpect: build, install and test the module.
+#
+#   make [KVER=...] [KDIR=...]   build sipexpect.ko (default: running kernel)
+#   make install                 modules_install + depmod
+#   make dkms-install            register, build and install with DKMS
+#   make check                   everything CI runs (see README.md)
+#   make style                   checkpatch --strict on our C sources
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
+all: module
+
+module: kdir-present
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+kdir-present:
+	@test -d $(KDIR) || { echo "No kernel build tree at $(KDIR): install linux-headers-$(KVER) or pass KDIR=."; exit 1; }
+
+clean:
+	rm -rf .build
+	-test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+
+dkms-install:
+	dkms remove sipexpect/$(VERSION) --all 2>/dev/null || true
+	rm -rf /usr/src/sipexpect-$(VERSION)
+	mkdir -p /usr/src/sipexpect-$(VERSION)
+	cp -r Kbuild Makefile dkms.conf module kunit /usr/src/sipexpect-$(VERSION)/
+	dkms add sipexpect/$(VERSION)
+	dkms install sipexpect/$(VERSION)
+
+check:
+	scripts/check
+
+style:
+	scripts/style
+
+.PHONY: all module kdir-present clean install dkms-install check style
