@@ -574,6 +574,48 @@ static void sipexpect_core_reset_then_reuse(struct kunit *test)
 	sipexpect_snapshot_free(snap);
 }
 
+static void sipexpect_core_set_held_never_creates(struct kunit *test)
+{
+	struct sipexpect_table *t = test_table(test, 4);
+	struct sipexpect_key a = test_key(1), b = test_key(2);
+	struct sipexpect_snapshot *snap;
+
+	count(t, &a, SIPEXPECT_INSERT_OK);
+	sipexpect_set_held(t, &a, 3);
+	sipexpect_set_held(t, &b, 5);
+	snap = test_snapshot(test, t);
+	KUNIT_EXPECT_EQ(test, snap->nr_masters, 1U);
+	KUNIT_EXPECT_EQ(test, snap->masters[0].held, 3U);
+	KUNIT_EXPECT_NULL(test, find_master(snap, &b));
+	sipexpect_snapshot_free(snap);
+}
+
+static void sipexpect_core_forget_netns(struct kunit *test)
+{
+	struct sipexpect_table *t = test_table(test, 8);
+	struct sipexpect_key a = test_key(1), b = test_key(2), c = test_key(3);
+	struct sipexpect_snapshot *snap;
+
+	b.netns = TEST_NETNS + 1;
+	c.netns = TEST_NETNS + 1;
+	count(t, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
+	count(t, &b, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
+	count(t, &c, SIPEXPECT_DROP_ALL_PORTS_SDP);
+	KUNIT_EXPECT_EQ(test, sipexpect_table_forget_netns(t, TEST_NETNS + 1), 2U);
+	KUNIT_EXPECT_EQ(test, sipexpect_table_forget_netns(t, TEST_NETNS + 7), 0U);
+	snap = test_snapshot(test, t);
+	KUNIT_EXPECT_EQ(test, snap->nr_masters, 1U);
+	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &a));
+	KUNIT_EXPECT_EQ(test, snap->masters_netns_gone, (u64)2);
+	KUNIT_EXPECT_EQ(test, snap->masters_evicted, (u64)0);
+	KUNIT_EXPECT_EQ(test, snap->totals[SIPEXPECT_INSERT_FAIL_TABLE_FULL], (u64)2);
+	expect_totals_balance(test, snap);
+	sipexpect_snapshot_free(snap);
+	/* The freed slots are usable again, the bound still holds. */
+	count(t, &b, SIPEXPECT_INSERT_OK);
+	KUNIT_EXPECT_EQ(test, t->nr_masters, 2U);
+}
+
 /* Concurrency: writers on every CPU at once, counts must stay exact. */
 #define HAMMER_UPDATES	100000
 
@@ -714,6 +756,8 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_init_rejects_bad_bound),
 	KUNIT_CASE(sipexpect_core_reset_clears),
 	KUNIT_CASE(sipexpect_core_reset_then_reuse),
+	KUNIT_CASE(sipexpect_core_set_held_never_creates),
+	KUNIT_CASE(sipexpect_core_forget_netns),
 	KUNIT_CASE(sipexpect_core_concurrent_shared_keys),
 	KUNIT_CASE(sipexpect_core_concurrent_eviction),
 	{}

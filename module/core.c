@@ -161,6 +161,7 @@ void sipexpect_table_reset(struct sipexpect_table *table)
 	memset(table->evicted, 0, sizeof(table->evicted));
 	memset(table->lost, 0, sizeof(table->lost));
 	table->masters_evicted = 0;
+	table->masters_netns_gone = 0;
 	table->alloc_failures = 0;
 	spin_unlock_irqrestore(&table->lock, flags);
 
@@ -188,23 +189,30 @@ sipexpect_lookup_locked(struct hlist_head *bucket,
 	return NULL;
 }
 
-/*
- * At the bound, the least recently updated record makes room: its counts
- * move to table->evicted and the record itself is reused, so a flood of
- * new masters costs no allocation at all.
- */
-static struct sipexpect_master *
-sipexpect_evict_locked(struct sipexpect_table *table)
+/* Take a record out of the table; its counts stay in the totals. */
+static void sipexpect_unlink_locked(struct sipexpect_table *table,
+				    struct sipexpect_master *m)
 {
-	struct sipexpect_master *m;
 	int i;
 
-	m = list_first_entry(&table->lru, struct sipexpect_master, lru);
 	for (i = 0; i < SIPEXPECT_NR_COUNTERS; i++)
 		table->evicted[i] += m->stats.counters[i];
 	hlist_del(&m->hnode);
 	list_del(&m->lru);
 	table->nr_masters--;
+}
+
+/*
+ * At the bound, the least recently updated record makes room and is
+ * reused, so a flood of new masters costs no allocation at all.
+ */
+static struct sipexpect_master *
+sipexpect_evict_locked(struct sipexpect_table *table)
+{
+	struct sipexpect_master *m;
+
+	m = list_first_entry(&table->lru, struct sipexpect_master, lru);
+	sipexpect_unlink_locked(table, m);
 	table->masters_evicted++;
 	return m;
 }
@@ -268,6 +276,47 @@ out:
 	spin_unlock_irqrestore(&table->lock, flags);
 }
 
+void sipexpect_set_held(struct sipexpect_table *table,
+			const struct sipexpect_key *key, u32 held)
+{
+	struct hlist_head *bucket = sipexpect_bucket(table, key);
+	struct sipexpect_master *m;
+	unsigned long flags;
+
+	spin_lock_irqsave(&table->lock, flags);
+	m = sipexpect_lookup_locked(bucket, key);
+	if (m)
+		m->stats.held = held;
+	spin_unlock_irqrestore(&table->lock, flags);
+}
+
+/*
+ * A netns inum can be reused by a later netns: its masters must not live
+ * on under the new one. Their counts stay in the totals, like evictions.
+ */
+unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
+					  u32 netns)
+{
+	struct sipexpect_master *m, *tmp;
+	unsigned long flags;
+	LIST_HEAD(doomed);
+	unsigned int n = 0;
+
+	spin_lock_irqsave(&table->lock, flags);
+	list_for_each_entry_safe(m, tmp, &table->lru, lru) {
+		if (m->stats.key.netns != netns)
+			continue;
+		sipexpect_unlink_locked(table, m);
+		list_add(&m->lru, &doomed);
+		table->masters_netns_gone++;
+		n++;
+	}
+	spin_unlock_irqrestore(&table->lock, flags);
+
+	sipexpect_free_list(&doomed);
+	return n;
+}
+
 static int sipexpect_stats_cmp(const void *a, const void *b)
 {
 	const struct sipexpect_master_stats *x = a, *y = b;
@@ -305,6 +354,7 @@ struct sipexpect_snapshot *sipexpect_snapshot_take(struct sipexpect_table *table
 	memcpy(snap->evicted, table->evicted, sizeof(snap->evicted));
 	memcpy(snap->lost, table->lost, sizeof(snap->lost));
 	snap->masters_evicted = table->masters_evicted;
+	snap->masters_netns_gone = table->masters_netns_gone;
 	snap->alloc_failures = table->alloc_failures;
 	snap->max_masters = table->max_masters;
 	spin_unlock_irqrestore(&table->lock, flags);

@@ -96,11 +96,15 @@ struct sipexpect_table {
 	unsigned int nr_masters;
 	unsigned int max_masters;
 	u64 totals[SIPEXPECT_NR_COUNTERS];
-	/* What evicted records had counted: totals == live + evicted + lost. */
+	/*
+	 * What records no longer in the table had counted (evicted, or their
+	 * netns gone): totals == live + evicted + lost.
+	 */
 	u64 evicted[SIPEXPECT_NR_COUNTERS];
 	/* Events whose record could not be allocated. */
 	u64 lost[SIPEXPECT_NR_COUNTERS];
-	u64 masters_evicted;
+	u64 masters_evicted;		/* pushed out by the bound */
+	u64 masters_netns_gone;		/* dropped with their netns */
 	u64 alloc_failures;
 };
 
@@ -117,6 +121,7 @@ struct sipexpect_snapshot {
 	u64 evicted[SIPEXPECT_NR_COUNTERS];
 	u64 lost[SIPEXPECT_NR_COUNTERS];
 	u64 masters_evicted;
+	u64 masters_netns_gone;
 	u64 alloc_failures;
 	unsigned int max_masters;
 	unsigned int nr_masters;
@@ -133,6 +138,13 @@ void sipexpect_table_reset(struct sipexpect_table *table);
 void sipexpect_account(struct sipexpect_table *table,
 		       const struct sipexpect_key *key,
 		       const struct sipexpect_event *event);
+
+/* Update a tracked master's held count; never creates a record. */
+void sipexpect_set_held(struct sipexpect_table *table,
+			const struct sipexpect_key *key, u32 held);
+/* Drop every record of a netns that is going away; returns how many. */
+unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
+					  u32 netns);
 
 enum sipexpect_counter sipexpect_insert_outcome(int err);
 enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg);
