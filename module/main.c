@@ -7,7 +7,11 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
-#include "core.h"
+#include "debugfs.h"
+#include "nfct.h"
+#include "occupancy.h"
+#include "probes.h"
+#include "sipexpect.h"
 
 static unsigned int max_masters = SIPEXPECT_MAX_MASTERS_DEFAULT;
 
@@ -29,28 +33,50 @@ static const struct kernel_param_ops max_masters_ops = {
 	.get = param_get_uint,
 };
 
-/* Fixed at load: the hash table is sized from it. */
+/* Fixed at load: the hash tables are sized from it. */
 module_param_cb(max_masters, &max_masters_ops, &max_masters, 0444);
 MODULE_PARM_DESC(max_masters,
-		 "Master connections tracked at once; the least recently updated is evicted beyond it (1-65536, default 4096)");
+		 "Master connections tracked at once, SIP and other helpers each; the least recently updated is evicted beyond it (1-65536, default 4096)");
 
-static struct sipexpect_table sipexpect_masters;
+struct sipexpect_table sipexpect_sip_masters;
+struct sipexpect_table sipexpect_other_masters;
 
 static int __init sipexpect_init(void)
 {
 	int err;
 
-	err = sipexpect_table_init(&sipexpect_masters, max_masters);
+	err = sipexpect_table_init(&sipexpect_sip_masters, max_masters);
 	if (err)
 		return err;
+	err = sipexpect_table_init(&sipexpect_other_masters, max_masters);
+	if (err)
+		goto err_sip;
+	err = sipexpect_occupancy_init();
+	if (err)
+		goto err_other;
+
+	/* Without it fill levels read 0; everything else still works. */
+	sipexpect_nfct_init();
+	sipexpect_debugfs_init();
+	sipexpect_probes_arm();
 	pr_info("version %s loaded, tracking up to %u masters\n",
 		SIPEXPECT_VERSION, max_masters);
 	return 0;
+
+err_other:
+	sipexpect_table_destroy(&sipexpect_other_masters);
+err_sip:
+	sipexpect_table_destroy(&sipexpect_sip_masters);
+	return err;
 }
 
 static void __exit sipexpect_exit(void)
 {
-	sipexpect_table_destroy(&sipexpect_masters);
+	sipexpect_probes_disarm();
+	sipexpect_debugfs_exit();
+	sipexpect_occupancy_exit();
+	sipexpect_table_destroy(&sipexpect_other_masters);
+	sipexpect_table_destroy(&sipexpect_sip_masters);
 }
 
 module_init(sipexpect_init);

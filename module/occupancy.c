@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Expectation table occupancy: the per-netns count the kernel enforces, the
+ * peak we saw, and a walk of the hash for the per-class breakdown.
+ */
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <net/netns/generic.h>
+
+#include "nfct.h"
+#include "occupancy.h"
+#include "sipexpect.h"
+
+/* Per netns, freed with it by the pernet machinery. */
+struct sipexpect_net {
+	u32 peak;
+	u64 peak_at;
+};
+
+static unsigned int sipexpect_net_id __read_mostly;
+
+static void __net_exit sipexpect_net_exit(struct net *net)
+{
+	/* Its masters must not outlive it (and its inum may be reused). */
+	sipexpect_table_forget_netns(&sipexpect_sip_masters, net->ns.inum);
+	sipexpect_table_forget_netns(&sipexpect_other_masters, net->ns.inum);
+}
+
+static struct pernet_operations sipexpect_net_ops = {
+	.exit	= sipexpect_net_exit,
+	.id	= &sipexpect_net_id,
+	.size	= sizeof(struct sipexpect_net),
+};
+
+int sipexpect_occupancy_init(void)
+{
+	return register_pernet_subsys(&sipexpect_net_ops);
+}
+
+void sipexpect_occupancy_exit(void)
+{
+	unregister_pernet_subsys(&sipexpect_net_ops);
+}
+
+void sipexpect_occupancy_note(const struct net *net, u32 count)
+{
+	struct sipexpect_net *sn = net_generic(net, sipexpect_net_id);
+	u32 old = READ_ONCE(sn->peak);
+
+	while (count > old) {
+		u32 prev = cmpxchg(&sn->peak, old, count);
+
+		if (prev == old) {
+			WRITE_ONCE(sn->peak_at, get_jiffies_64());
+			break;
+		}
+		old = prev;
+	}
+}
+
+void sipexpect_occupancy_reset(void)
+{
+	struct net *net;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		struct sipexpect_net *sn = net_generic(net, sipexpect_net_id);
+
+		WRITE_ONCE(sn->peak, 0);
+	}
+	rcu_read_unlock();
+}
+
+/* Netns with something to say: expectations now, a peak, or the host's. */
+static bool sipexpect_net_fill(struct net *net, struct sipexpect_netns_fill *f)
+{
+	struct sipexpect_net *sn = net_generic(net, sipexpect_net_id);
+
+	f->netns = net->ns.inum;
+	f->count = sipexpect_net_expect_count(net);
+	f->peak = READ_ONCE(sn->peak);
+	f->peak_at = READ_ONCE(sn->peak_at);
+	return f->count || f->peak || net_eq(net, &init_net);
+}
+
+static void sipexpect_take_netns(struct sipexpect_occupancy *occ)
+{
+	struct sipexpect_netns_fill f;
+	unsigned int n = 0, cap;
+	struct net *net;
+
+	rcu_read_lock();
+	for_each_net_rcu(net)
+		n++;
+	rcu_read_unlock();
+
+	cap = n + 8;	/* netns created meanwhile: the rest is cut */
+	occ->netns = kvcalloc(cap, sizeof(*occ->netns), GFP_KERNEL);
+	if (!occ->netns)
+		return;
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		if (occ->nr_netns < cap && sipexpect_net_fill(net, &f))
+			occ->netns[occ->nr_netns++] = f;
+	}
+	rcu_read_unlock();
+}
+
+static struct sipexpect_class_fill *
+sipexpect_class_slot(struct sipexpect_occupancy *occ, unsigned int cap,
+		     u32 netns, const struct nf_conntrack_helper *helper,
+		     u32 class)
+{
+	const char *name = helper ? helper->name : "-";
+	struct sipexpect_class_fill *c;
+	unsigned int i;
+
+	for (i = 0; i < occ->nr_classes; i++) {
+		c = &occ->classes[i];
+		if (c->netns == netns && c->class == class &&
+		    !strcmp(c->helper, name))
+			return c;
+	}
+	if (occ->nr_classes == cap)
+		return NULL;
+	c = &occ->classes[occ->nr_classes++];
+	c->netns = netns;
+	c->class = class;
+	strscpy(c->helper, name, sizeof(c->helper));
+	if (helper && class < NF_CT_MAX_EXPECT_CLASSES &&
+	    helper->expect_policy[class].name[0])
+		strscpy(c->class_name, helper->expect_policy[class].name,
+			sizeof(c->class_name));
+	else
+		snprintf(c->class_name, sizeof(c->class_name), "%u", class);
+	return c;
+}
+
+/* Keep the masters holding the most expectations, each once. */
+static void sipexpect_note_top(struct sipexpect_occupancy *occ,
+			       const struct nf_conn **seen,
+			       const struct nf_conn *master)
+{
+	struct sipexpect_held_master cand;
+	unsigned int i, pos;
+
+	for (i = 0; i < occ->nr_top; i++)
+		if (seen[i] == master)
+			return;
+	cand.held = sipexpect_master_held(master);
+	if (!cand.held || !sipexpect_key_from_master(master, &cand.key))
+		return;
+	if (occ->nr_top == SIPEXPECT_TOP_HELD &&
+	    cand.held <= occ->top[SIPEXPECT_TOP_HELD - 1].held)
+		return;
+	pos = occ->nr_top < SIPEXPECT_TOP_HELD ? occ->nr_top++ :
+						  SIPEXPECT_TOP_HELD - 1;
+	while (pos > 0 && occ->top[pos - 1].held < cand.held) {
+		occ->top[pos] = occ->top[pos - 1];
+		seen[pos] = seen[pos - 1];
+		pos--;
+	}
+	occ->top[pos] = cand;
+	seen[pos] = master;
+}
+
+static void sipexpect_count_exp(struct sipexpect_occupancy *occ,
+				unsigned int cap, const struct nf_conn **seen,
+				struct nf_conntrack_expect *exp)
+{
+	struct sipexpect_class_fill *c;
+
+	c = sipexpect_class_slot(occ, cap, nf_ct_exp_net(exp)->ns.inum,
+				 sipexpect_exp_helper(exp), exp->class);
+	if (!c) {
+		occ->classes_omitted++;
+		return;
+	}
+	c->count++;
+	if (sipexpect_exp_visible(exp))
+		c->visible++;
+	if (exp->flags & NF_CT_EXPECT_PERMANENT)
+		c->permanent++;
+	if (exp->master)
+		sipexpect_note_top(occ, seen, exp->master);
+}
+
+/*
+ * Masters are only safe to read while their expectations cannot be
+ * unlinked, i.e. under nf_conntrack_expect_lock. Take it for a few buckets
+ * at a time so that inserts on other CPUs wait microseconds, not the whole
+ * walk; the headline count comes from the kernel's own counters, this
+ * breakdown is as of the walk.
+ */
+#define SIPEXPECT_WALK_CHUNK	64
+
+static void sipexpect_walk_hash(struct sipexpect_occupancy *occ)
+{
+	const struct nf_conn *seen[SIPEXPECT_TOP_HELD] = {};
+	struct nf_conntrack_expect *exp;
+	unsigned int i, end, cap = 256;
+
+	occ->classes = kvcalloc(cap, sizeof(*occ->classes), GFP_KERNEL);
+	if (!occ->classes)
+		return;
+
+	for (i = 0; i < occ->hsize; i = end) {
+		end = min(i + SIPEXPECT_WALK_CHUNK, occ->hsize);
+		spin_lock_bh(&nf_conntrack_expect_lock);
+		rcu_read_lock();	/* helpers are RCU-protected */
+		for (; i < end; i++)
+			hlist_for_each_entry(exp, &nf_ct_expect_hash[i], hnode)
+				sipexpect_count_exp(occ, cap, seen, exp);
+		rcu_read_unlock();
+		spin_unlock_bh(&nf_conntrack_expect_lock);
+		cond_resched();
+	}
+}
+
+struct sipexpect_occupancy *sipexpect_occupancy_take(void)
+{
+	struct sipexpect_occupancy *occ = kzalloc(sizeof(*occ), GFP_KERNEL);
+
+	if (!occ)
+		return NULL;
+	occ->max_known = sipexpect_expect_max_known();
+	occ->max = sipexpect_expect_max();
+	occ->hsize = READ_ONCE(nf_ct_expect_hsize);
+	sipexpect_take_netns(occ);
+	sipexpect_walk_hash(occ);
+	return occ;
+}
+
+void sipexpect_occupancy_free(struct sipexpect_occupancy *occ)
+{
+	if (!occ)
+		return;
+	kvfree(occ->netns);
+	kvfree(occ->classes);
+	kfree(occ);
+}

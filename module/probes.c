@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hooks: what the kernel's expectation path did, per master.
+ *
+ *   nf_ct_expect_related_report (kretprobe)  every insert and its errno
+ *   nf_ct_unlink_expect_report  (kprobe)     expectations a master holds
+ *   nf_ct_helper_log            (kprobe)     the helper's drop message
+ *   skb:kfree_skb               (tracepoint) that message's packet really
+ *                                            dropped by netfilter
+ *
+ * All targets live in nf_conntrack (or the core kernel), never in the
+ * helper modules, so nf_conntrack_sip and nf_nat_sip come and go freely.
+ * A target this kernel lacks is reported and the rest keeps working.
+ */
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/ptrace.h>
+#include <linux/skbuff.h>
+#include <trace/events/skb.h>
+
+#include "nfct.h"
+#include "occupancy.h"
+#include "probes.h"
+#include "sipexpect.h"
+
+enum sipexpect_probe_state {
+	SIPEXPECT_PROBE_DETACHED,
+	SIPEXPECT_PROBE_ATTACHED,
+	SIPEXPECT_PROBE_UNAVAILABLE,
+};
+
+static const char * const probe_names[SIPEXPECT_NR_PROBES] = {
+	[SIPEXPECT_PROBE_EXPECT_INSERT]	= "expect_insert",
+	[SIPEXPECT_PROBE_EXPECT_UNLINK]	= "expect_unlink",
+	[SIPEXPECT_PROBE_HELPER_LOG]	= "helper_log",
+	[SIPEXPECT_PROBE_KFREE_SKB]	= "kfree_skb",
+};
+
+static const char * const state_names[] = {
+	[SIPEXPECT_PROBE_DETACHED]	= "detached",
+	[SIPEXPECT_PROBE_ATTACHED]	= "attached",
+	[SIPEXPECT_PROBE_UNAVAILABLE]	= "unavailable",
+};
+
+static enum sipexpect_probe_state probe_state[SIPEXPECT_NR_PROBES];
+static int probe_error[SIPEXPECT_NR_PROBES];
+static DEFINE_PER_CPU(unsigned long, probe_hits[SIPEXPECT_NR_PROBES]);
+
+static void probe_hit(enum sipexpect_probe_id id)
+{
+	this_cpu_inc(probe_hits[id]);
+}
+
+/* -- expectation insert --------------------------------------------- */
+
+/* Lives only for the duration of one nf_ct_expect_related_report() call. */
+struct sipexpect_insert_call {
+	struct sipexpect_key key;
+	const struct nf_conn *master;
+	const struct net *net;
+};
+
+static int sipexpect_insert_entry(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	struct sipexpect_insert_call *call = (void *)ri->data;
+	const struct nf_conntrack_expect *exp;
+	bool ok;
+
+	probe_hit(SIPEXPECT_PROBE_EXPECT_INSERT);
+	exp = (const void *)regs_get_kernel_argument(regs, 0);
+	if (!exp || !exp->master)
+		return 1;
+	rcu_read_lock();
+	ok = sipexpect_key_from_master(exp->master, &call->key);
+	rcu_read_unlock();
+	if (!ok)
+		return 1;	/* no helper: nothing to attribute */
+	call->master = exp->master;
+	call->net = nf_ct_net(exp->master);
+	return 0;
+}
+
+static int sipexpect_insert_return(struct kretprobe_instance *ri,
+				   struct pt_regs *regs)
+{
+	struct sipexpect_insert_call *call = (void *)ri->data;
+	int err = (int)regs_return_value(regs);
+	struct sipexpect_event ev = {
+		.counter = sipexpect_insert_outcome(err),
+		.has_held = true,
+		.held = sipexpect_master_held(call->master),
+	};
+	u32 count = sipexpect_net_expect_count(call->net);
+
+	if (err) {
+		ev.fill.count = count;
+		ev.fill.max = sipexpect_expect_max();
+	}
+	sipexpect_occupancy_note(call->net, count);
+	sipexpect_account(sipexpect_table_for(&call->key), &call->key, &ev);
+	return 0;
+}
+
+static struct kretprobe insert_probe = {
+	.kp.symbol_name	= "nf_ct_expect_related_report",
+	.entry_handler	= sipexpect_insert_entry,
+	.handler	= sipexpect_insert_return,
+	.data_size	= sizeof(struct sipexpect_insert_call),
+};
+
+/* -- expectation unlink --------------------------------------------- */
+
+static int sipexpect_unlink_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct nf_conntrack_expect *exp;
+	struct sipexpect_key key;
+	u32 held;
+
+	probe_hit(SIPEXPECT_PROBE_EXPECT_UNLINK);
+	exp = (const void *)regs_get_kernel_argument(regs, 0);
+	if (!exp || !exp->master)
+		return 0;
+	rcu_read_lock();
+	if (sipexpect_key_from_master(exp->master, &key)) {
+		/* Called before the master's count drops by this one. */
+		held = sipexpect_master_held(exp->master);
+		sipexpect_set_held(sipexpect_table_for(&key), &key,
+				   held ? held - 1 : 0);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+static struct kprobe unlink_probe = {
+	.symbol_name	= "nf_ct_unlink_expect_report",
+	.pre_handler	= sipexpect_unlink_pre,
+};
+
+/* -- helper drop message and its confirmation ------------------------ */
+
+/*
+ * The skb a helper just logged a drop for, per CPU: netfilter frees it in
+ * nf_hook_slow() right after the helper returns NF_DROP, on this CPU. The
+ * pointer is compared, never dereferenced.
+ */
+struct sipexpect_pending_drop {
+	const struct sk_buff *skb;
+	struct sipexpect_key key;
+};
+
+static DEFINE_PER_CPU(struct sipexpect_pending_drop, pending_drop);
+
+static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct sk_buff *skb;
+	const struct nf_conn *ct;
+	const char *fmt;
+	struct sipexpect_pending_drop *pending;
+	struct sipexpect_event ev = {};
+	bool ok;
+
+	probe_hit(SIPEXPECT_PROBE_HELPER_LOG);
+	skb = (const void *)regs_get_kernel_argument(regs, 0);
+	ct = (const void *)regs_get_kernel_argument(regs, 1);
+	fmt = (const char *)regs_get_kernel_argument(regs, 2);
+	if (!ct)
+		return 0;
+	pending = this_cpu_ptr(&pending_drop);
+	rcu_read_lock();
+	ok = sipexpect_key_from_master(ct, &pending->key);
+	rcu_read_unlock();
+	if (!ok)
+		return 0;
+	/* fmt is the helper's constant format string (in its .rodata). */
+	ev.counter = sipexpect_drop_reason(fmt);
+	sipexpect_account(sipexpect_table_for(&pending->key), &pending->key, &ev);
+	WRITE_ONCE(pending->skb, skb);
+	return 0;
+}
+
+static struct kprobe helper_log_probe = {
+	.symbol_name	= "nf_ct_helper_log",
+	.pre_handler	= sipexpect_helper_log_pre,
+};
+
+#ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
+static SIPEXPECT_KFREE_SKB_PROBE(sipexpect_kfree_skb)
+{
+	struct sipexpect_pending_drop *pending = this_cpu_ptr(&pending_drop);
+	struct sipexpect_event ev = { .counter = SIPEXPECT_DROPS_CONFIRMED };
+
+	/* Hot: every dropped skb of the machine passes here. */
+	if (likely(READ_ONCE(pending->skb) != skb))
+		return;
+	WRITE_ONCE(pending->skb, NULL);
+	probe_hit(SIPEXPECT_PROBE_KFREE_SKB);
+	if (reason == SKB_DROP_REASON_NETFILTER_DROP)
+		sipexpect_account(sipexpect_table_for(&pending->key),
+				  &pending->key, &ev);
+}
+#endif
+
+/* -- arming ------------------------------------------------------------ */
+
+static void probe_result(enum sipexpect_probe_id id, int err)
+{
+	probe_error[id] = err;
+	if (!err) {
+		probe_state[id] = SIPEXPECT_PROBE_ATTACHED;
+		return;
+	}
+	/* -ENOENT/-EINVAL: no such symbol or not probe-able on this kernel. */
+	probe_state[id] = (err == -ENOENT || err == -EINVAL ||
+			   err == -EOPNOTSUPP) ? SIPEXPECT_PROBE_UNAVAILABLE :
+						 SIPEXPECT_PROBE_DETACHED;
+	pr_warn("probe %s not attached (%d); the other probes keep working\n",
+		probe_names[id], err);
+}
+
+void sipexpect_probes_arm(void)
+{
+	/* Nested softirq and preemption can stack calls on one CPU. */
+	insert_probe.maxactive = 4 * num_possible_cpus();
+	probe_result(SIPEXPECT_PROBE_EXPECT_INSERT,
+		     register_kretprobe(&insert_probe));
+	probe_result(SIPEXPECT_PROBE_EXPECT_UNLINK,
+		     register_kprobe(&unlink_probe));
+	probe_result(SIPEXPECT_PROBE_HELPER_LOG,
+		     register_kprobe(&helper_log_probe));
+#ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
+	probe_result(SIPEXPECT_PROBE_KFREE_SKB,
+		     register_trace_kfree_skb(sipexpect_kfree_skb, NULL));
+#else
+	probe_result(SIPEXPECT_PROBE_KFREE_SKB, -EOPNOTSUPP);
+#endif
+}
+
+void sipexpect_probes_disarm(void)
+{
+	if (probe_state[SIPEXPECT_PROBE_EXPECT_INSERT] == SIPEXPECT_PROBE_ATTACHED)
+		unregister_kretprobe(&insert_probe);
+	if (probe_state[SIPEXPECT_PROBE_EXPECT_UNLINK] == SIPEXPECT_PROBE_ATTACHED)
+		unregister_kprobe(&unlink_probe);
+	if (probe_state[SIPEXPECT_PROBE_HELPER_LOG] == SIPEXPECT_PROBE_ATTACHED)
+		unregister_kprobe(&helper_log_probe);
+#ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
+	if (probe_state[SIPEXPECT_PROBE_KFREE_SKB] == SIPEXPECT_PROBE_ATTACHED) {
+		unregister_trace_kfree_skb(sipexpect_kfree_skb, NULL);
+		tracepoint_synchronize_unregister();
+	}
+#endif
+	memset(probe_state, 0, sizeof(probe_state));
+}
+
+static unsigned long probe_missed(enum sipexpect_probe_id id)
+{
+	switch (id) {
+	case SIPEXPECT_PROBE_EXPECT_INSERT:
+		return insert_probe.nmissed + insert_probe.kp.nmissed;
+	case SIPEXPECT_PROBE_EXPECT_UNLINK:
+		return unlink_probe.nmissed;
+	case SIPEXPECT_PROBE_HELPER_LOG:
+		return helper_log_probe.nmissed;
+	default:
+		return 0;
+	}
+}
+
+void sipexpect_probes_show(struct seq_file *m)
+{
+	int id, cpu;
+
+	for (id = 0; id < SIPEXPECT_NR_PROBES; id++) {
+		unsigned long hits = 0;
+
+		for_each_possible_cpu(cpu)
+			hits += per_cpu(probe_hits[id], cpu);
+		seq_printf(m, "probe_%s: %s\n", probe_names[id],
+			   state_names[probe_state[id]]);
+		if (probe_state[id] != SIPEXPECT_PROBE_ATTACHED)
+			seq_printf(m, "probe_%s_error: %d\n", probe_names[id],
+				   probe_error[id]);
+		seq_printf(m, "probe_%s_hits: %lu\n", probe_names[id], hits);
+		seq_printf(m, "probe_%s_missed: %lu\n", probe_names[id],
+			   probe_missed(id));
+	}
+}

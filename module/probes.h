@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The hooks on the kernel's expectation path, and their health. */
+#ifndef _SIPEXPECT_PROBES_H
+#define _SIPEXPECT_PROBES_H
+
+#include <linux/seq_file.h>
+
+enum sipexpect_probe_id {
+	SIPEXPECT_PROBE_EXPECT_INSERT,	/* kretprobe nf_ct_expect_related_report */
+	SIPEXPECT_PROBE_EXPECT_UNLINK,	/* kprobe nf_ct_unlink_expect_report */
+	SIPEXPECT_PROBE_HELPER_LOG,	/* kprobe nf_ct_helper_log */
+	SIPEXPECT_PROBE_KFREE_SKB,	/* tracepoint skb:kfree_skb */
+	SIPEXPECT_NR_PROBES
+};
+
+void sipexpect_probes_arm(void);
+void sipexpect_probes_disarm(void);
+void sipexpect_probes_show(struct seq_file *m);
+
+#endif /* _SIPEXPECT_PROBES_H */
