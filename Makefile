@@ -4,6 +4,7 @@
 #   make [KVER=...] [KDIR=...]   build sipexpect.ko (default: running kernel)
 #   make install                 modules_install + depmod
 #   make dkms-install            register, build and install with DKMS
+#   make demo [DEMO_KERNEL=rel]  reproduce the seed's drop in a VM, show sipexpect
 #   make check                   everything CI runs (see README.md)
 #   make style                   checkpatch --strict on our C sources
 
@@ -35,10 +36,13 @@ dkms-install:
 	dkms add sipexpect/$(VERSION)
 	dkms install sipexpect/$(VERSION)
 
+demo:
+	scripts/demo $(DEMO_KERNEL)
+
 check:
 	scripts/check
 
 style:
 	scripts/style
 
-.PHONY: all module kdir-present clean install dkms-install check style
+.PHONY: all module kdir-present clean install dkms-install demo check style
