@@ -3,6 +3,8 @@
  * The hooks: what the kernel's expectation path did, per master.
  *
  *   nf_ct_expect_related_report (kretprobe)  every insert and its errno
+ *   nf_ct_expect_related_pair   (kretprobe)  RTP+RTCP inserted together
+ *                                            (6.12.117+, 2026 backport)
  *   nf_ct_unlink_expect_report  (kprobe)     expectations a master holds
  *   nf_ct_helper_log            (kprobe)     the helper's drop message
  *   skb:kfree_skb               (tracepoint) that message's packet really
@@ -31,6 +33,7 @@ enum sipexpect_probe_state {
 
 static const char * const probe_names[SIPEXPECT_NR_PROBES] = {
 	[SIPEXPECT_PROBE_EXPECT_INSERT]	= "expect_insert",
+	[SIPEXPECT_PROBE_EXPECT_INSERT_PAIR] = "expect_insert_pair",
 	[SIPEXPECT_PROBE_EXPECT_UNLINK]	= "expect_unlink",
 	[SIPEXPECT_PROBE_HELPER_LOG]	= "helper_log",
 	[SIPEXPECT_PROBE_KFREE_SKB]	= "kfree_skb",
@@ -53,22 +56,20 @@ static void probe_hit(enum sipexpect_probe_id id)
 
 /* -- expectation insert --------------------------------------------- */
 
-/* Lives only for the duration of one nf_ct_expect_related_report() call. */
+/* Lives only for the duration of one insert call. */
 struct sipexpect_insert_call {
 	struct sipexpect_key key;
 	const struct nf_conn *master;
 	const struct net *net;
+	unsigned int nr_exp;		/* 2 for a pair */
 };
 
-static int sipexpect_insert_entry(struct kretprobe_instance *ri,
-				  struct pt_regs *regs)
+static int sipexpect_insert_begin(struct sipexpect_insert_call *call,
+				  const struct nf_conntrack_expect *exp,
+				  unsigned int nr_exp)
 {
-	struct sipexpect_insert_call *call = (void *)ri->data;
-	const struct nf_conntrack_expect *exp;
 	bool ok;
 
-	probe_hit(SIPEXPECT_PROBE_EXPECT_INSERT);
-	exp = (const void *)regs_get_kernel_argument(regs, 0);
 	if (!exp || !exp->master)
 		return 1;
 	rcu_read_lock();
@@ -78,13 +79,36 @@ static int sipexpect_insert_entry(struct kretprobe_instance *ri,
 		return 1;	/* no helper: nothing to attribute */
 	call->master = exp->master;
 	call->net = nf_ct_net(exp->master);
+	call->nr_exp = nr_exp;
 	return 0;
 }
 
+static int sipexpect_insert_entry(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	probe_hit(SIPEXPECT_PROBE_EXPECT_INSERT);
+	return sipexpect_insert_begin((void *)ri->data,
+				      (const void *)regs_get_kernel_argument(regs, 0),
+				      1);
+}
+
+/* nf_ct_expect_related_pair(expect[2], flags): one master, both or none. */
+static int sipexpect_insert_pair_entry(struct kretprobe_instance *ri,
+				       struct pt_regs *regs)
+{
+	struct nf_conntrack_expect **pair;
+
+	probe_hit(SIPEXPECT_PROBE_EXPECT_INSERT_PAIR);
+	pair = (struct nf_conntrack_expect **)regs_get_kernel_argument(regs, 0);
+	return sipexpect_insert_begin((void *)ri->data, pair ? pair[0] : NULL, 2);
+}
+
+/* A failed pair counts once, with its errno; a good one inserted two. */
 static int sipexpect_insert_return(struct kretprobe_instance *ri,
 				   struct pt_regs *regs)
 {
 	struct sipexpect_insert_call *call = (void *)ri->data;
+	struct sipexpect_table *table = sipexpect_table_for(&call->key);
 	int err = (int)regs_return_value(regs);
 	struct sipexpect_event ev = {
 		.counter = sipexpect_insert_outcome(err),
@@ -98,13 +122,22 @@ static int sipexpect_insert_return(struct kretprobe_instance *ri,
 		ev.fill.max = sipexpect_expect_max();
 	}
 	sipexpect_occupancy_note(call->net, count);
-	sipexpect_account(sipexpect_table_for(&call->key), &call->key, &ev);
+	sipexpect_account(table, &call->key, &ev);
+	if (!err && call->nr_exp == 2)
+		sipexpect_account(table, &call->key, &ev);
 	return 0;
 }
 
 static struct kretprobe insert_probe = {
 	.kp.symbol_name	= "nf_ct_expect_related_report",
 	.entry_handler	= sipexpect_insert_entry,
+	.handler	= sipexpect_insert_return,
+	.data_size	= sizeof(struct sipexpect_insert_call),
+};
+
+static struct kretprobe insert_pair_probe = {
+	.kp.symbol_name	= "nf_ct_expect_related_pair",
+	.entry_handler	= sipexpect_insert_pair_entry,
 	.handler	= sipexpect_insert_return,
 	.data_size	= sizeof(struct sipexpect_insert_call),
 };
@@ -211,9 +244,13 @@ static void probe_result(enum sipexpect_probe_id id, int err)
 		return;
 	}
 	/* -ENOENT/-EINVAL: no such symbol or not probe-able on this kernel. */
-	probe_state[id] = (err == -ENOENT || err == -EINVAL ||
-			   err == -EOPNOTSUPP) ? SIPEXPECT_PROBE_UNAVAILABLE :
-						 SIPEXPECT_PROBE_DETACHED;
+	if (err == -ENOENT || err == -EINVAL || err == -EOPNOTSUPP) {
+		probe_state[id] = SIPEXPECT_PROBE_UNAVAILABLE;
+		pr_info("probe %s: not available in this kernel (%d)\n",
+			probe_names[id], err);
+		return;
+	}
+	probe_state[id] = SIPEXPECT_PROBE_DETACHED;
 	pr_warn("probe %s not attached (%d); the other probes keep working\n",
 		probe_names[id], err);
 }
@@ -222,8 +259,11 @@ void sipexpect_probes_arm(void)
 {
 	/* Nested softirq and preemption can stack calls on one CPU. */
 	insert_probe.maxactive = 4 * num_possible_cpus();
+	insert_pair_probe.maxactive = insert_probe.maxactive;
 	probe_result(SIPEXPECT_PROBE_EXPECT_INSERT,
 		     register_kretprobe(&insert_probe));
+	probe_result(SIPEXPECT_PROBE_EXPECT_INSERT_PAIR,
+		     register_kretprobe(&insert_pair_probe));
 	probe_result(SIPEXPECT_PROBE_EXPECT_UNLINK,
 		     register_kprobe(&unlink_probe));
 	probe_result(SIPEXPECT_PROBE_HELPER_LOG,
@@ -240,6 +280,9 @@ void sipexpect_probes_disarm(void)
 {
 	if (probe_state[SIPEXPECT_PROBE_EXPECT_INSERT] == SIPEXPECT_PROBE_ATTACHED)
 		unregister_kretprobe(&insert_probe);
+	if (probe_state[SIPEXPECT_PROBE_EXPECT_INSERT_PAIR] ==
+	    SIPEXPECT_PROBE_ATTACHED)
+		unregister_kretprobe(&insert_pair_probe);
 	if (probe_state[SIPEXPECT_PROBE_EXPECT_UNLINK] == SIPEXPECT_PROBE_ATTACHED)
 		unregister_kprobe(&unlink_probe);
 	if (probe_state[SIPEXPECT_PROBE_HELPER_LOG] == SIPEXPECT_PROBE_ATTACHED)
@@ -258,6 +301,8 @@ static unsigned long probe_missed(enum sipexpect_probe_id id)
 	switch (id) {
 	case SIPEXPECT_PROBE_EXPECT_INSERT:
 		return insert_probe.nmissed + insert_probe.kp.nmissed;
+	case SIPEXPECT_PROBE_EXPECT_INSERT_PAIR:
+		return insert_pair_probe.nmissed + insert_pair_probe.kp.nmissed;
 	case SIPEXPECT_PROBE_EXPECT_UNLINK:
 		return unlink_probe.nmissed;
 	case SIPEXPECT_PROBE_HELPER_LOG:

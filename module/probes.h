@@ -7,6 +7,7 @@
 
 enum sipexpect_probe_id {
 	SIPEXPECT_PROBE_EXPECT_INSERT,	/* kretprobe nf_ct_expect_related_report */
+	SIPEXPECT_PROBE_EXPECT_INSERT_PAIR, /* kretprobe nf_ct_expect_related_pair */
 	SIPEXPECT_PROBE_EXPECT_UNLINK,	/* kprobe nf_ct_unlink_expect_report */
 	SIPEXPECT_PROBE_HELPER_LOG,	/* kprobe nf_ct_helper_log */
 	SIPEXPECT_PROBE_KFREE_SKB,	/* tracepoint skb:kfree_skb */
