@@ -67,7 +67,7 @@ find_master(const struct sipexpect_snapshot *snap,
 {
 	unsigned int i;
 
-	for (i = 0; i < snap->nr_masters; i++)
+	for (i = 0; i < snap->counts.nr_masters; i++)
 		if (!memcmp(&snap->masters[i].key, k, sizeof(*k)))
 			return &snap->masters[i];
 	return NULL;
@@ -80,11 +80,11 @@ static void expect_totals_balance(struct kunit *test,
 	unsigned int i, c;
 
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
-		u64 sum = snap->evicted[c] + snap->lost[c];
+		u64 sum = snap->counts.evicted[c] + snap->counts.lost[c];
 
-		for (i = 0; i < snap->nr_masters; i++)
+		for (i = 0; i < snap->counts.nr_masters; i++)
 			sum += snap->masters[i].counters[c];
-		KUNIT_EXPECT_EQ_MSG(test, snap->totals[c], sum, "counter %s",
+		KUNIT_EXPECT_EQ_MSG(test, snap->counts.totals[c], sum, "counter %s",
 				    sipexpect_counter_names[c]);
 	}
 }
@@ -111,7 +111,7 @@ static void sipexpect_core_same_key_one_record(struct kunit *test)
 	count(t, &b, SIPEXPECT_INSERT_OK);
 	count(t, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 1U);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 1U);
 	KUNIT_EXPECT_EQ(test, snap->masters[0].counters[SIPEXPECT_INSERT_OK],
 			(u64)2);
 	KUNIT_EXPECT_EQ(test,
@@ -135,7 +135,7 @@ static void expect_distinct(struct kunit *test,
 	count(t, &b, SIPEXPECT_INSERT_FAIL_CLASH);
 	count(t, &b, SIPEXPECT_INSERT_FAIL_CLASH);
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 2U);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 2U);
 	ma = find_master(snap, &a);
 	mb = find_master(snap, &b);
 	KUNIT_ASSERT_NOT_NULL(test, ma);
@@ -218,7 +218,7 @@ static void sipexpect_core_counter_lands_alone(struct kunit *test)
 
 		count(t, &k, c);
 		snap = test_snapshot(test, t);
-		KUNIT_ASSERT_EQ(test, snap->nr_masters, 1U);
+		KUNIT_ASSERT_EQ(test, snap->counts.nr_masters, 1U);
 		for (i = 0; i < SIPEXPECT_NR_COUNTERS; i++) {
 			u64 want = i == c ? 1 : 0;
 
@@ -226,7 +226,7 @@ static void sipexpect_core_counter_lands_alone(struct kunit *test)
 					    want, "event %s, counter %s",
 					    sipexpect_counter_names[c],
 					    sipexpect_counter_names[i]);
-			KUNIT_EXPECT_EQ_MSG(test, snap->totals[i], want,
+			KUNIT_EXPECT_EQ_MSG(test, snap->counts.totals[i], want,
 					    "event %s, total %s",
 					    sipexpect_counter_names[c],
 					    sipexpect_counter_names[i]);
@@ -365,8 +365,8 @@ static void sipexpect_core_bound_exact(struct kunit *test)
 		KUNIT_ASSERT_LE(test, t->nr_masters, 8U);
 	}
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 8U);
-	KUNIT_EXPECT_EQ(test, snap->masters_evicted, (u64)92);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 8U);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)92);
 	/* The survivors are the 8 newest. */
 	for (i = 92; i < 100; i++) {
 		struct sipexpect_key k = test_key(i);
@@ -389,13 +389,13 @@ static void sipexpect_core_evicts_least_recently_updated(struct kunit *test)
 	count(t, &a, SIPEXPECT_INSERT_OK);	/* b is now the oldest */
 	count(t, &d, SIPEXPECT_INSERT_OK);
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 3U);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 3U);
 	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &a));
 	KUNIT_EXPECT_NULL(test, find_master(snap, &b));
 	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &c));
 	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &d));
-	KUNIT_EXPECT_EQ(test, snap->masters_evicted, (u64)1);
-	KUNIT_EXPECT_EQ(test, snap->evicted[SIPEXPECT_INSERT_OK], (u64)1);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)1);
+	KUNIT_EXPECT_EQ(test, snap->counts.evicted[SIPEXPECT_INSERT_OK], (u64)1);
 	sipexpect_snapshot_free(snap);
 }
 
@@ -417,13 +417,37 @@ static void sipexpect_core_totals_balance(struct kunit *test)
 		sent[c]++;
 	}
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 5U);
-	KUNIT_EXPECT_GT(test, snap->masters_evicted, (u64)0);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 5U);
+	KUNIT_EXPECT_GT(test, snap->counts.masters_evicted, (u64)0);
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
-		KUNIT_EXPECT_EQ(test, snap->totals[c], sent[c]);
-		KUNIT_EXPECT_EQ(test, snap->lost[c], (u64)0);
+		KUNIT_EXPECT_EQ(test, snap->counts.totals[c], sent[c]);
+		KUNIT_EXPECT_EQ(test, snap->counts.lost[c], (u64)0);
 	}
 	expect_totals_balance(test, snap);
+	sipexpect_snapshot_free(snap);
+}
+
+/* The records-free take reports exactly what a full snapshot does. */
+static void sipexpect_core_totals_take_matches_snapshot(struct kunit *test)
+{
+	struct sipexpect_table *t = test_table(test, 4);
+	struct sipexpect_snapshot *snap;
+	struct sipexpect_totals counts;
+	struct sipexpect_key k;
+	u32 i;
+
+	for (i = 0; i < 10; i++) {
+		k = test_key(i);
+		count(t, &k, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
+		count(t, &k, SIPEXPECT_DROP_ALL_PORTS_SDP);
+	}
+	sipexpect_table_forget_netns(t, k.netns);
+	sipexpect_totals_take(t, &counts);
+	snap = test_snapshot(test, t);
+	KUNIT_EXPECT_EQ(test, memcmp(&counts, &snap->counts, sizeof(counts)), 0);
+	KUNIT_EXPECT_EQ(test, counts.nr_masters, snap->counts.nr_masters);
+	KUNIT_EXPECT_EQ(test, counts.totals[SIPEXPECT_INSERT_FAIL_TABLE_FULL],
+			(u64)10);
 	sipexpect_snapshot_free(snap);
 }
 
@@ -437,11 +461,11 @@ static void sipexpect_core_evicted_master_starts_fresh(struct kunit *test)
 	count(t, &b, SIPEXPECT_INSERT_OK);
 	count(t, &a, SIPEXPECT_INSERT_OK);
 	snap = test_snapshot(test, t);
-	KUNIT_ASSERT_EQ(test, snap->nr_masters, 1U);
+	KUNIT_ASSERT_EQ(test, snap->counts.nr_masters, 1U);
 	KUNIT_EXPECT_EQ(test, snap->masters[0].counters[SIPEXPECT_INSERT_FAIL_CLASH],
 			(u64)0);
-	KUNIT_EXPECT_EQ(test, snap->totals[SIPEXPECT_INSERT_FAIL_CLASH], (u64)1);
-	KUNIT_EXPECT_EQ(test, snap->masters_evicted, (u64)2);
+	KUNIT_EXPECT_EQ(test, snap->counts.totals[SIPEXPECT_INSERT_FAIL_CLASH], (u64)1);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)2);
 	expect_totals_balance(test, snap);
 	sipexpect_snapshot_free(snap);
 }
@@ -464,7 +488,7 @@ static void sipexpect_core_snapshot_most_failures_first(struct kunit *test)
 						SIPEXPECT_INSERT_FAIL_TABLE_FULL);
 	count(t, &k[0], SIPEXPECT_INSERT_OK);	/* most recent, fewest failures */
 	snap = test_snapshot(test, t);
-	KUNIT_ASSERT_EQ(test, snap->nr_masters, 4U);
+	KUNIT_ASSERT_EQ(test, snap->counts.nr_masters, 4U);
 	for (i = 0; i < 4; i++) {
 		KUNIT_EXPECT_EQ(test, memcmp(&snap->masters[i].key, &k[3 - i],
 					     sizeof(k[0])), 0);
@@ -485,7 +509,7 @@ static void sipexpect_core_snapshot_ties_most_recent_first(struct kunit *test)
 	msleep(50);
 	count(t, &a, SIPEXPECT_INSERT_OK);
 	snap = test_snapshot(test, t);
-	KUNIT_ASSERT_EQ(test, snap->nr_masters, 2U);
+	KUNIT_ASSERT_EQ(test, snap->counts.nr_masters, 2U);
 	KUNIT_EXPECT_EQ(test, memcmp(&snap->masters[0].key, &a, sizeof(a)), 0);
 	sipexpect_snapshot_free(snap);
 }
@@ -543,11 +567,11 @@ static void sipexpect_core_reset_clears(struct kunit *test)
 	}
 	sipexpect_table_reset(t);
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 0U);
-	KUNIT_EXPECT_EQ(test, snap->masters_evicted, (u64)0);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 0U);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)0);
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
-		KUNIT_EXPECT_EQ(test, snap->totals[c], (u64)0);
-		KUNIT_EXPECT_EQ(test, snap->evicted[c], (u64)0);
+		KUNIT_EXPECT_EQ(test, snap->counts.totals[c], (u64)0);
+		KUNIT_EXPECT_EQ(test, snap->counts.evicted[c], (u64)0);
 	}
 	sipexpect_snapshot_free(snap);
 }
@@ -566,10 +590,10 @@ static void sipexpect_core_reset_then_reuse(struct kunit *test)
 	count(t, &b, SIPEXPECT_INSERT_FAIL_SHUTDOWN);
 	count(t, &c, SIPEXPECT_INSERT_FAIL_SHUTDOWN);
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 2U);
-	KUNIT_EXPECT_EQ(test, snap->masters_evicted, (u64)1);
-	KUNIT_EXPECT_EQ(test, snap->totals[SIPEXPECT_INSERT_OK], (u64)0);
-	KUNIT_EXPECT_EQ(test, snap->totals[SIPEXPECT_INSERT_FAIL_SHUTDOWN], (u64)3);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 2U);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)1);
+	KUNIT_EXPECT_EQ(test, snap->counts.totals[SIPEXPECT_INSERT_OK], (u64)0);
+	KUNIT_EXPECT_EQ(test, snap->counts.totals[SIPEXPECT_INSERT_FAIL_SHUTDOWN], (u64)3);
 	expect_totals_balance(test, snap);
 	sipexpect_snapshot_free(snap);
 }
@@ -584,7 +608,7 @@ static void sipexpect_core_set_held_never_creates(struct kunit *test)
 	sipexpect_set_held(t, &a, 3);
 	sipexpect_set_held(t, &b, 5);
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 1U);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 1U);
 	KUNIT_EXPECT_EQ(test, snap->masters[0].held, 3U);
 	KUNIT_EXPECT_NULL(test, find_master(snap, &b));
 	sipexpect_snapshot_free(snap);
@@ -604,11 +628,11 @@ static void sipexpect_core_forget_netns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sipexpect_table_forget_netns(t, TEST_NETNS + 1), 2U);
 	KUNIT_EXPECT_EQ(test, sipexpect_table_forget_netns(t, TEST_NETNS + 7), 0U);
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 1U);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 1U);
 	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &a));
-	KUNIT_EXPECT_EQ(test, snap->masters_netns_gone, (u64)2);
-	KUNIT_EXPECT_EQ(test, snap->masters_evicted, (u64)0);
-	KUNIT_EXPECT_EQ(test, snap->totals[SIPEXPECT_INSERT_FAIL_TABLE_FULL], (u64)2);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_netns_gone, (u64)2);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)0);
+	KUNIT_EXPECT_EQ(test, snap->counts.totals[SIPEXPECT_INSERT_FAIL_TABLE_FULL], (u64)2);
 	expect_totals_balance(test, snap);
 	sipexpect_snapshot_free(snap);
 	/* The freed slots are usable again, the bound still holds. */
@@ -690,10 +714,10 @@ static void sipexpect_core_concurrent_shared_keys(struct kunit *test)
 	}
 	run_hammers(test, t, h, ARRAY_SIZE(h));
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 8U);
-	KUNIT_EXPECT_EQ(test, snap->masters_evicted, (u64)0);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 8U);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)0);
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
-		KUNIT_EXPECT_EQ_MSG(test, snap->totals[c],
+		KUNIT_EXPECT_EQ_MSG(test, snap->counts.totals[c],
 				    ARRAY_SIZE(h) * expected_per_counter(c),
 				    "counter %s", sipexpect_counter_names[c]);
 	expect_totals_balance(test, snap);
@@ -715,12 +739,12 @@ static void sipexpect_core_concurrent_eviction(struct kunit *test)
 	}
 	run_hammers(test, t, h, ARRAY_SIZE(h));
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_EQ(test, snap->nr_masters, 32U);
-	KUNIT_EXPECT_GT(test, snap->masters_evicted, (u64)1000);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 32U);
+	KUNIT_EXPECT_GT(test, snap->counts.masters_evicted, (u64)1000);
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
-		KUNIT_EXPECT_EQ(test, snap->totals[c],
+		KUNIT_EXPECT_EQ(test, snap->counts.totals[c],
 				ARRAY_SIZE(h) * expected_per_counter(c));
-		all += snap->totals[c];
+		all += snap->counts.totals[c];
 	}
 	KUNIT_EXPECT_EQ(test, all, (u64)ARRAY_SIZE(h) * HAMMER_UPDATES);
 	expect_totals_balance(test, snap);
@@ -748,6 +772,7 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_bound_exact),
 	KUNIT_CASE(sipexpect_core_evicts_least_recently_updated),
 	KUNIT_CASE(sipexpect_core_totals_balance),
+	KUNIT_CASE(sipexpect_core_totals_take_matches_snapshot),
 	KUNIT_CASE(sipexpect_core_evicted_master_starts_fresh),
 	KUNIT_CASE(sipexpect_core_snapshot_most_failures_first),
 	KUNIT_CASE(sipexpect_core_snapshot_ties_most_recent_first),

@@ -16,7 +16,7 @@ static u64 sipexpect_sum(const struct sipexpect_snapshot *s,
 	int c;
 
 	for (c = first; c <= last; c++)
-		sum += s->totals[c];
+		sum += s->counts.totals[c];
 	return sum;
 }
 
@@ -79,7 +79,7 @@ static void sipexpect_advice_conflict(struct seq_file *m, u64 exists,
 	const struct sipexpect_master_stats *worst = NULL;
 	unsigned int i;
 
-	for (i = 0; i < sip->nr_masters; i++) {
+	for (i = 0; i < sip->counts.nr_masters; i++) {
 		const struct sipexpect_master_stats *s = &sip->masters[i];
 
 		if (s->counters[SIPEXPECT_INSERT_FAIL_EXISTS] +
@@ -101,11 +101,11 @@ void sipexpect_advice_show(struct seq_file *m,
 			   const struct sipexpect_snapshot *sip,
 			   const struct sipexpect_occupancy *occ)
 {
-	u64 full = sip->totals[SIPEXPECT_INSERT_FAIL_TABLE_FULL];
-	u64 exists = sip->totals[SIPEXPECT_INSERT_FAIL_EXISTS];
-	u64 clash = sip->totals[SIPEXPECT_INSERT_FAIL_CLASH];
-	u64 shutdown = sip->totals[SIPEXPECT_INSERT_FAIL_SHUTDOWN];
-	u64 other = sip->totals[SIPEXPECT_INSERT_FAIL_OTHER];
+	u64 full = sip->counts.totals[SIPEXPECT_INSERT_FAIL_TABLE_FULL];
+	u64 exists = sip->counts.totals[SIPEXPECT_INSERT_FAIL_EXISTS];
+	u64 clash = sip->counts.totals[SIPEXPECT_INSERT_FAIL_CLASH];
+	u64 shutdown = sip->counts.totals[SIPEXPECT_INSERT_FAIL_SHUTDOWN];
+	u64 other = sip->counts.totals[SIPEXPECT_INSERT_FAIL_OTHER];
 	u64 drops = sipexpect_sum(sip, SIPEXPECT_FIRST_DROP, SIPEXPECT_LAST_DROP);
 
 	if (full)
@@ -120,7 +120,7 @@ void sipexpect_advice_show(struct seq_file *m,
 			   other);
 	if (!full && !exists && !clash && !shutdown && !other) {
 		seq_printf(m, "No SIP expectation insert failed since sipexpect was loaded or reset (%llu succeeded).",
-			   sip->totals[SIPEXPECT_INSERT_OK]);
+			   sip->counts.totals[SIPEXPECT_INSERT_OK]);
 		if (drops)
 			seq_printf(m, " The SIP helper still dropped %llu packets for other reasons: see helper_drop_* in stats.",
 				   drops);

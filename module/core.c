@@ -330,6 +330,30 @@ static int sipexpect_stats_cmp(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
+/* Caller holds table->lock. */
+static void sipexpect_copy_totals(const struct sipexpect_table *table,
+				  struct sipexpect_totals *out)
+{
+	memcpy(out->totals, table->totals, sizeof(out->totals));
+	memcpy(out->evicted, table->evicted, sizeof(out->evicted));
+	memcpy(out->lost, table->lost, sizeof(out->lost));
+	out->masters_evicted = table->masters_evicted;
+	out->masters_netns_gone = table->masters_netns_gone;
+	out->alloc_failures = table->alloc_failures;
+	out->max_masters = table->max_masters;
+	out->nr_masters = table->nr_masters;
+}
+
+void sipexpect_totals_take(struct sipexpect_table *table,
+			   struct sipexpect_totals *out)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&table->lock, flags);
+	sipexpect_copy_totals(table, out);
+	spin_unlock_irqrestore(&table->lock, flags);
+}
+
 struct sipexpect_snapshot *sipexpect_snapshot_take(struct sipexpect_table *table)
 {
 	struct sipexpect_snapshot *snap;
@@ -349,14 +373,7 @@ struct sipexpect_snapshot *sipexpect_snapshot_take(struct sipexpect_table *table
 	spin_lock_irqsave(&table->lock, flags);
 	list_for_each_entry(m, &table->lru, lru)
 		snap->masters[n++] = m->stats;
-	snap->nr_masters = n;
-	memcpy(snap->totals, table->totals, sizeof(snap->totals));
-	memcpy(snap->evicted, table->evicted, sizeof(snap->evicted));
-	memcpy(snap->lost, table->lost, sizeof(snap->lost));
-	snap->masters_evicted = table->masters_evicted;
-	snap->masters_netns_gone = table->masters_netns_gone;
-	snap->alloc_failures = table->alloc_failures;
-	snap->max_masters = table->max_masters;
+	sipexpect_copy_totals(table, &snap->counts);
 	spin_unlock_irqrestore(&table->lock, flags);
 
 	sort(snap->masters, n, sizeof(snap->masters[0]),

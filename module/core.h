@@ -116,7 +116,8 @@ struct sipexpect_event {
 	u32 held;
 };
 
-struct sipexpect_snapshot {
+/* A table's counts, without its records: all that status and stats need. */
+struct sipexpect_totals {
 	u64 totals[SIPEXPECT_NR_COUNTERS];
 	u64 evicted[SIPEXPECT_NR_COUNTERS];
 	u64 lost[SIPEXPECT_NR_COUNTERS];
@@ -125,6 +126,10 @@ struct sipexpect_snapshot {
 	u64 alloc_failures;
 	unsigned int max_masters;
 	unsigned int nr_masters;
+};
+
+struct sipexpect_snapshot {
+	struct sipexpect_totals counts;	/* taken under the same lock */
 	/* Sorted: most failures first, then most recently seen. */
 	struct sipexpect_master_stats masters[];
 };
@@ -151,6 +156,8 @@ enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg);
 bool sipexpect_counter_is_failure(enum sipexpect_counter counter);
 u64 sipexpect_failures(const struct sipexpect_master_stats *stats);
 
+void sipexpect_totals_take(struct sipexpect_table *table,
+			   struct sipexpect_totals *out);
 struct sipexpect_snapshot *sipexpect_snapshot_take(struct sipexpect_table *table);
 void sipexpect_snapshot_free(struct sipexpect_snapshot *snap);
 

@@ -55,17 +55,82 @@ u64 sipexpect_age_s(u64 stamp)
 	return div_u64(get_jiffies_64() - stamp, HZ);
 }
 
-static void sipexpect_show_totals(struct seq_file *m, const char *prefix,
-				  const struct sipexpect_snapshot *snap)
+static void sipexpect_show_counters(struct seq_file *m, const char *prefix,
+				    const u64 *counters)
 {
 	int c;
 
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
 		seq_printf(m, "%s%s: %llu\n", prefix, sipexpect_counter_names[c],
-			   snap->totals[c]);
+			   counters[c]);
 }
 
-/* Both tables, taken one after the other; NULL on allocation failure. */
+/* Both tables' counts; no records copied, nothing allocated. */
+struct sipexpect_both_totals {
+	struct sipexpect_totals sip;
+	struct sipexpect_totals other;
+};
+
+static void sipexpect_totals_take_both(struct sipexpect_both_totals *t)
+{
+	sipexpect_totals_take(&sipexpect_sip_masters, &t->sip);
+	sipexpect_totals_take(&sipexpect_other_masters, &t->other);
+}
+
+static int status_show(struct seq_file *m, void *v)
+{
+	struct sipexpect_both_totals t;
+
+	sipexpect_totals_take_both(&t);
+	seq_printf(m, "version: %s\n", SIPEXPECT_VERSION);
+	seq_printf(m, "kernel: %s\n", init_utsname()->release);
+	seq_printf(m, "build_features: %s\n", SIPEXPECT_BUILD_FEATURES);
+	sipexpect_probes_show(m);
+	seq_printf(m, "expect_max_located: %s\n",
+		   sipexpect_expect_max_known() ? "yes" : "no");
+	seq_printf(m, "masters_tracked: %u\n", t.sip.nr_masters);
+	seq_printf(m, "masters_limit: %u\n", t.sip.max_masters);
+	seq_printf(m, "masters_evicted: %llu\n", t.sip.masters_evicted);
+	seq_printf(m, "masters_netns_gone: %llu\n", t.sip.masters_netns_gone);
+	seq_printf(m, "masters_alloc_failures: %llu\n", t.sip.alloc_failures);
+	seq_printf(m, "other_helpers_masters_tracked: %u\n", t.other.nr_masters);
+	seq_printf(m, "other_helpers_masters_limit: %u\n", t.other.max_masters);
+	seq_printf(m, "other_helpers_masters_evicted: %llu\n",
+		   t.other.masters_evicted);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(status);
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	struct sipexpect_both_totals t;
+
+	sipexpect_totals_take_both(&t);
+	sipexpect_show_counters(m, "", t.sip.totals);
+	sipexpect_show_counters(m, "other_helpers_", t.other.totals);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+/*
+ * What stats counted that masters no longer lists: records evicted by the
+ * bound or dropped with their netns (retired_), and events that found no
+ * record to land in (unrecorded_). stats == masters + retired + unrecorded.
+ */
+static int retired_show(struct seq_file *m, void *v)
+{
+	struct sipexpect_both_totals t;
+
+	sipexpect_totals_take_both(&t);
+	sipexpect_show_counters(m, "retired_", t.sip.evicted);
+	sipexpect_show_counters(m, "unrecorded_", t.sip.lost);
+	sipexpect_show_counters(m, "other_helpers_retired_", t.other.evicted);
+	sipexpect_show_counters(m, "other_helpers_unrecorded_", t.other.lost);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(retired);
+
+/* Both tables' records, taken one after the other; -ENOMEM on failure. */
 struct sipexpect_snapshots {
 	struct sipexpect_snapshot *sip;
 	struct sipexpect_snapshot *other;
@@ -87,45 +152,6 @@ static void sipexpect_free_both(struct sipexpect_snapshots *s)
 	sipexpect_snapshot_free(s->sip);
 	sipexpect_snapshot_free(s->other);
 }
-
-static int status_show(struct seq_file *m, void *v)
-{
-	struct sipexpect_snapshots s;
-
-	if (sipexpect_take_both(&s))
-		return -ENOMEM;
-	seq_printf(m, "version: %s\n", SIPEXPECT_VERSION);
-	seq_printf(m, "kernel: %s\n", init_utsname()->release);
-	seq_printf(m, "build_features: %s\n", SIPEXPECT_BUILD_FEATURES);
-	sipexpect_probes_show(m);
-	seq_printf(m, "expect_max_located: %s\n",
-		   sipexpect_expect_max_known() ? "yes" : "no");
-	seq_printf(m, "masters_tracked: %u\n", s.sip->nr_masters);
-	seq_printf(m, "masters_limit: %u\n", s.sip->max_masters);
-	seq_printf(m, "masters_evicted: %llu\n", s.sip->masters_evicted);
-	seq_printf(m, "masters_netns_gone: %llu\n", s.sip->masters_netns_gone);
-	seq_printf(m, "masters_alloc_failures: %llu\n", s.sip->alloc_failures);
-	seq_printf(m, "other_helpers_masters_tracked: %u\n", s.other->nr_masters);
-	seq_printf(m, "other_helpers_masters_limit: %u\n", s.other->max_masters);
-	seq_printf(m, "other_helpers_masters_evicted: %llu\n",
-		   s.other->masters_evicted);
-	sipexpect_free_both(&s);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(status);
-
-static int stats_show(struct seq_file *m, void *v)
-{
-	struct sipexpect_snapshots s;
-
-	if (sipexpect_take_both(&s))
-		return -ENOMEM;
-	sipexpect_show_totals(m, "", s.sip);
-	sipexpect_show_totals(m, "other_helpers_", s.other);
-	sipexpect_free_both(&s);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(stats);
 
 static void sipexpect_show_master(struct seq_file *m,
 				  const struct sipexpect_master_stats *st)
@@ -150,9 +176,9 @@ static int masters_show(struct seq_file *m, void *v)
 
 	if (sipexpect_take_both(&s))
 		return -ENOMEM;
-	for (i = 0; i < s.sip->nr_masters; i++)
+	for (i = 0; i < s.sip->counts.nr_masters; i++)
 		sipexpect_show_master(m, &s.sip->masters[i]);
-	for (i = 0; i < s.other->nr_masters; i++)
+	for (i = 0; i < s.other->counts.nr_masters; i++)
 		sipexpect_show_master(m, &s.other->masters[i]);
 	sipexpect_free_both(&s);
 	return 0;
@@ -251,6 +277,8 @@ void sipexpect_debugfs_init(void)
 	debugfs_create_file("occupancy", 0400, sipexpect_dir, NULL,
 			    &occupancy_fops);
 	debugfs_create_file("advice", 0400, sipexpect_dir, NULL, &advice_fops);
+	debugfs_create_file("retired", 0400, sipexpect_dir, NULL,
+			    &retired_fops);
 	debugfs_create_file("reset", 0200, sipexpect_dir, NULL, &reset_fops);
 }
 
