@@ -35,8 +35,41 @@ def check(name, cond, detail=""):
     return cond
 
 
+KMEMLEAK = "/sys/kernel/debug/kmemleak"
+# Out-of-tree (O) and unsigned (E) are what loading sipexpect costs;
+# any other taint (W: a warning, D: an oops...) is a finding.
+TAINT_ALLOWED = (1 << 12) | (1 << 13)
+
+
+def leaks_forget():
+    """Debug kernels: forget what kmemleak suspects so far (boot, other
+    suites); only what happens from here on counts."""
+    if os.path.exists(KMEMLEAK):
+        write_file(KMEMLEAK, "clear")
+
+
+def kernel_health():
+    """The kernel's verdict on the run: no taint but ours, and on debug
+    kernels nothing kmemleak calls leaked (two scans: a leak is reported
+    once it was seen unreferenced twice, at least 5 s old)."""
+    with open("/proc/sys/kernel/tainted") as f:
+        taint = int(f.read())
+    check(f"kernel: no taint but out-of-tree/unsigned (tainted={taint})",
+          not taint & ~TAINT_ALLOWED, f"{taint:#x}")
+    if os.path.exists(KMEMLEAK):
+        for _ in range(2):
+            time.sleep(6)
+            write_file(KMEMLEAK, "scan")
+        with open(KMEMLEAK) as f:
+            report = f.read()
+        check("kernel: kmemleak found nothing", not report.strip(),
+              report[:3000])
+
+
 def summary(suite):
-    """Print the suite's closing line; the exit status for it."""
+    """Check the kernel's health, print the suite's closing line; the exit
+    status for it."""
+    kernel_health()
     passed = sum(results)
     print(f"{suite}: {passed} passed, {len(results) - passed} failed")
     return 0 if results and passed == len(results) else 1
@@ -102,3 +135,21 @@ def call(server, sources, count, *extra):
               "--count", str(count), *map(str, extra)])
     return [line.split()[1:] for line in out.splitlines()
             if line.startswith("sent ")]
+
+
+def flood_tool():
+    """The sendmmsg sender (sipflood.c), built once per VM boot: the host's
+    compiler is there, and a binary never goes stale against its source."""
+    exe = "/tmp/sipflood"
+    if not os.path.exists(exe):
+        sh(["cc", "-O2", "-Wall", "-o", exe, os.path.join(HERE, "sipflood.c")])
+    return exe
+
+
+def flood(count, first=0, netns="sxp-ph", *extra):
+    """Send count INVITEs from new masters (see sipflood.c); how many went."""
+    out = sh(["ip", "netns", "exec", netns, flood_tool(), "send",
+              "--src", "198.51.100.1", "--srcs", "250", "--dst", SERVER4,
+              "--count", str(count), "--first", str(first), *map(str, extra)])
+    return int(out.split()[-1])
+
