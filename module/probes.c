@@ -257,8 +257,12 @@ static void probe_result(enum sipexpect_probe_id id, int err)
 
 void sipexpect_probes_arm(void)
 {
-	/* Nested softirq and preemption can stack calls on one CPU. */
-	insert_probe.maxactive = 4 * num_possible_cpus();
+	/*
+	 * Nested softirq and preemption can stack calls on one CPU, and a
+	 * missed return is a failure nobody sees: err on the generous side
+	 * (an instance is a few dozen bytes).
+	 */
+	insert_probe.maxactive = max(64U, 16 * num_possible_cpus());
 	insert_pair_probe.maxactive = insert_probe.maxactive;
 	probe_result(SIPEXPECT_PROBE_EXPECT_INSERT,
 		     register_kretprobe(&insert_probe));
