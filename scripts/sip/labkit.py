@@ -146,7 +146,7 @@ def flood_tool():
     return exe
 
 
-def flood(count, first=0, netns="sxp-ph", *extra):
+def flood(count, first=0, *extra, netns="sxp-ph"):
     """Send count INVITEs from new masters (see sipflood.c); how many went."""
     out = sh(["ip", "netns", "exec", netns, flood_tool(), "send",
               "--src", "198.51.100.1", "--srcs", "250", "--dst", SERVER4,
