@@ -6,6 +6,7 @@
 #   make dkms-install            register, build and install with DKMS
 #   make demo [DEMO_KERNEL=rel]  reproduce the seed's drop in a VM, show sipexpect
 #   make check                   everything CI runs (see README.md)
+#   make bench [BENCH_KERNEL=6.12] CPU and memory cost, with vs. without
 #   make style                   checkpatch --strict on our C sources
 
 KVER ?= $(shell uname -r)
@@ -42,7 +43,10 @@ demo:
 check:
 	scripts/check
 
+bench:
+	scripts/bench $(BENCH_KERNEL)
+
 style:
 	scripts/style
 
-.PHONY: all module kdir-present clean install dkms-install demo check style
+.PHONY: all module kdir-present clean install dkms-install demo check bench style
