@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """What the in-VM test suites share: running commands, the lab, the SIP
 server, sipexpect's debugfs files, and ok/not ok bookkeeping."""
+import hashlib
 import os
 import subprocess
 import time
@@ -138,11 +139,14 @@ def call(server, sources, count, *extra):
 
 
 def flood_tool():
-    """The sendmmsg sender (sipflood.c), built once per VM boot: the host's
-    compiler is there, and a binary never goes stale against its source."""
-    exe = "/tmp/sipflood"
+    """The sendmmsg sender (sipflood.c), built in the VM by the host's
+    compiler, named after its source's hash: the VM sees the host's /tmp
+    through its overlay, and a binary there must never be an older one."""
+    src = os.path.join(HERE, "sipflood.c")
+    with open(src, "rb") as f:
+        exe = f"/tmp/sipflood-{hashlib.sha1(f.read()).hexdigest()[:12]}"
     if not os.path.exists(exe):
-        sh(["cc", "-O2", "-Wall", "-o", exe, os.path.join(HERE, "sipflood.c")])
+        sh(["cc", "-O2", "-Wall", "-o", exe, src])
     return exe
 
 
