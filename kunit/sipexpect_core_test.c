@@ -237,6 +237,38 @@ static void sipexpect_core_counter_lands_alone(struct kunit *test)
 	}
 }
 
+/* A staged drop: its lines and confirmation, each counted once, together. */
+static void sipexpect_core_counters_in_one_update(struct kunit *test)
+{
+	struct sipexpect_table *t = test_table(test, 1);
+	struct sipexpect_key k = test_key(1), other = test_key(2);
+	unsigned long drop = BIT(SIPEXPECT_DROP_ALL_PORTS_SDP) |
+			     BIT(SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION) |
+			     BIT(SIPEXPECT_DROPS_CONFIRMED);
+	struct sipexpect_snapshot *snap;
+	unsigned int c;
+
+	sipexpect_account_counters(t, &k, drop);
+	sipexpect_account_counters(t, &k, drop);
+	/* At the bound: k is evicted and its counts move to evicted. */
+	sipexpect_account_counters(t, &other, drop);
+	snap = test_snapshot(test, t);
+	KUNIT_ASSERT_EQ(test, snap->counts.nr_masters, 1U);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, 1ULL);
+	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
+		bool in = drop & BIT(c);
+
+		KUNIT_EXPECT_EQ_MSG(test, snap->masters[0].counters[c], in ? 1ULL : 0ULL,
+				    "counter %s", sipexpect_counter_names[c]);
+		KUNIT_EXPECT_EQ_MSG(test, snap->counts.evicted[c], in ? 2ULL : 0ULL,
+				    "counter %s", sipexpect_counter_names[c]);
+		KUNIT_EXPECT_EQ_MSG(test, snap->counts.totals[c], in ? 3ULL : 0ULL,
+				    "counter %s", sipexpect_counter_names[c]);
+	}
+	expect_totals_balance(test, snap);
+	sipexpect_snapshot_free(snap);
+}
+
 static void sipexpect_core_insert_outcome(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, sipexpect_insert_outcome(0), SIPEXPECT_INSERT_OK);
@@ -763,6 +795,7 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_key_dport),
 	KUNIT_CASE(sipexpect_core_key_helper),
 	KUNIT_CASE(sipexpect_core_counter_lands_alone),
+	KUNIT_CASE(sipexpect_core_counters_in_one_update),
 	KUNIT_CASE(sipexpect_core_insert_outcome),
 	KUNIT_CASE(sipexpect_core_drop_reason),
 	KUNIT_CASE(sipexpect_core_counter_names),

@@ -7,6 +7,7 @@
  * lookup and a few increments, never an allocation larger than one record,
  * never a sleep. Readers copy everything under the lock and sort outside it.
  */
+#include <linux/bitops.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
@@ -242,38 +243,60 @@ sipexpect_insert_locked(struct sipexpect_table *table,
 	return m;
 }
 
-void sipexpect_account(struct sipexpect_table *table,
-		       const struct sipexpect_key *key,
-		       const struct sipexpect_event *event)
+/* Count each counter in @counters (a bitmask) once, in one locked update. */
+static void sipexpect_update(struct sipexpect_table *table,
+			     const struct sipexpect_key *key,
+			     unsigned long counters,
+			     const struct sipexpect_event *event)
 {
 	struct hlist_head *bucket = sipexpect_bucket(table, key);
-	enum sipexpect_counter c = event->counter;
 	struct sipexpect_master *m;
 	unsigned long flags;
 	u64 now = get_jiffies_64();
+	unsigned int c;
 
-	if (WARN_ON_ONCE(c >= SIPEXPECT_NR_COUNTERS))
+	if (WARN_ON_ONCE(counters >> SIPEXPECT_NR_COUNTERS))
 		return;
 
 	spin_lock_irqsave(&table->lock, flags);
-	table->totals[c]++;
+	for_each_set_bit(c, &counters, SIPEXPECT_NR_COUNTERS)
+		table->totals[c]++;
 	m = sipexpect_lookup_locked(bucket, key);
 	if (m)
 		list_move_tail(&m->lru, &table->lru);
 	else
 		m = sipexpect_insert_locked(table, bucket, key, now);
 	if (!m) {
-		table->lost[c]++;
+		for_each_set_bit(c, &counters, SIPEXPECT_NR_COUNTERS)
+			table->lost[c]++;
 		goto out;
 	}
-	m->stats.counters[c]++;
+	for_each_set_bit(c, &counters, SIPEXPECT_NR_COUNTERS)
+		m->stats.counters[c]++;
 	m->stats.last_seen = now;
-	if (c >= SIPEXPECT_FIRST_INSERT_FAIL && c <= SIPEXPECT_LAST_INSERT_FAIL)
+	if (event && event->counter >= SIPEXPECT_FIRST_INSERT_FAIL &&
+	    event->counter <= SIPEXPECT_LAST_INSERT_FAIL)
 		m->stats.last_fail_fill = event->fill;
-	if (event->has_held)
+	if (event && event->has_held)
 		m->stats.held = event->held;
 out:
 	spin_unlock_irqrestore(&table->lock, flags);
+}
+
+void sipexpect_account(struct sipexpect_table *table,
+		       const struct sipexpect_key *key,
+		       const struct sipexpect_event *event)
+{
+	if (WARN_ON_ONCE(event->counter >= SIPEXPECT_NR_COUNTERS))
+		return;
+	sipexpect_update(table, key, BIT(event->counter), event);
+}
+
+void sipexpect_account_counters(struct sipexpect_table *table,
+				const struct sipexpect_key *key,
+				unsigned long counters)
+{
+	sipexpect_update(table, key, counters, NULL);
 }
 
 void sipexpect_set_held(struct sipexpect_table *table,

@@ -144,6 +144,14 @@ void sipexpect_account(struct sipexpect_table *table,
 		       const struct sipexpect_key *key,
 		       const struct sipexpect_event *event);
 
+/*
+ * Several events of one master at once, each counter in the bitmask
+ * counted once: one lock round trip instead of one per event.
+ */
+void sipexpect_account_counters(struct sipexpect_table *table,
+				const struct sipexpect_key *key,
+				unsigned long counters);
+
 /* Update a tracked master's held count; never creates a record. */
 void sipexpect_set_held(struct sipexpect_table *table,
 			const struct sipexpect_key *key, u32 held);
