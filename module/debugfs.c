@@ -73,6 +73,7 @@ struct sipexpect_both_totals {
 
 static void sipexpect_totals_take_both(struct sipexpect_both_totals *t)
 {
+	sipexpect_probes_sync();
 	sipexpect_totals_take(&sipexpect_sip_masters, &t->sip);
 	sipexpect_totals_take(&sipexpect_other_masters, &t->other);
 }
@@ -138,6 +139,7 @@ struct sipexpect_snapshots {
 
 static int sipexpect_take_both(struct sipexpect_snapshots *s)
 {
+	sipexpect_probes_sync();
 	s->sip = sipexpect_snapshot_take(&sipexpect_sip_masters);
 	s->other = sipexpect_snapshot_take(&sipexpect_other_masters);
 	if (s->sip && s->other)
@@ -230,6 +232,7 @@ static int advice_show(struct seq_file *m, void *v)
 	struct sipexpect_occupancy *occ;
 	int err = -ENOMEM;
 
+	sipexpect_probes_sync();
 	sip = sipexpect_snapshot_take(&sipexpect_sip_masters);
 	occ = sipexpect_occupancy_take();
 	if (sip && occ) {
@@ -253,6 +256,8 @@ static ssize_t reset_write(struct file *file, const char __user *ubuf,
 		pr_warn_ratelimited("reset: write 1 to reset the counters; nothing was changed\n");
 		return -EINVAL;
 	}
+	/* What is staged happened before the reset: gone with the rest. */
+	sipexpect_probes_sync();
 	sipexpect_table_reset(&sipexpect_sip_masters);
 	sipexpect_table_reset(&sipexpect_other_masters);
 	sipexpect_occupancy_reset();

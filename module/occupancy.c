@@ -12,6 +12,7 @@
 
 #include "nfct.h"
 #include "occupancy.h"
+#include "probes.h"
 #include "sipexpect.h"
 
 /* Per netns, freed with it by the pernet machinery. */
@@ -24,7 +25,11 @@ static unsigned int sipexpect_net_id __read_mostly;
 
 static void __net_exit sipexpect_net_exit(struct net *net)
 {
-	/* Its masters must not outlive it (and its inum may be reused). */
+	/*
+	 * Its masters must not outlive it (and its inum may be reused), nor
+	 * come back from a drop still staged.
+	 */
+	sipexpect_probes_sync();
 	sipexpect_table_forget_netns(&sipexpect_sip_masters, net->ns.inum);
 	sipexpect_table_forget_netns(&sipexpect_other_masters, net->ns.inum);
 }

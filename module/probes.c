@@ -173,16 +173,55 @@ static struct kprobe unlink_probe = {
 /* -- helper drop message and its confirmation ------------------------ */
 
 /*
- * The skb a helper just logged a drop for, per CPU: netfilter frees it in
- * nf_hook_slow() right after the helper returns NF_DROP, on this CPU. The
- * pointer is compared, never dereferenced.
+ * The drop a helper is logging, per CPU: a failing INVITE logs two lines
+ * ("all ports in use for SDP media", "cannot add expectation for voice")
+ * and netfilter then frees the skb in nf_hook_slow() on this CPU. Its
+ * lines and that confirmation are staged here and counted in one table
+ * update when the skb is freed, instead of one update each. Anything still
+ * staged is counted by the next drop on this CPU or by any reader
+ * (sipexpect_probes_sync()). The skb pointer is compared, never
+ * dereferenced.
  */
 struct sipexpect_pending_drop {
+	spinlock_t lock;		/* the owner CPU, or a syncing reader */
 	const struct sk_buff *skb;
 	struct sipexpect_key key;
+	unsigned long counters;		/* staged, not yet in the table */
 };
 
-static DEFINE_PER_CPU(struct sipexpect_pending_drop, pending_drop);
+/* Initialised statically: a netns may go away (and sync) before arming. */
+static DEFINE_PER_CPU(struct sipexpect_pending_drop, pending_drop) = {
+	.lock = __SPIN_LOCK_UNLOCKED(pending_drop.lock),
+};
+
+/*
+ * Under pending->lock: take what is staged, to be counted unlocked. The skb
+ * stays, so that its free still confirms the drop after a reader's sync.
+ */
+static unsigned long sipexpect_pending_take(struct sipexpect_pending_drop *pending,
+					    struct sipexpect_key *key)
+{
+	unsigned long counters = pending->counters;
+
+	*key = pending->key;
+	pending->counters = 0;
+	return counters;
+}
+
+static void sipexpect_count_staged(const struct sipexpect_key *key,
+				   unsigned long counters)
+{
+	if (counters)
+		sipexpect_account_counters(sipexpect_table_for(key), key,
+					   counters);
+}
+
+/* Without the free to wait for, a line is counted the moment it is logged. */
+static bool drops_confirmable(void)
+{
+	return READ_ONCE(probe_state[SIPEXPECT_PROBE_KFREE_SKB]) ==
+	       SIPEXPECT_PROBE_ATTACHED;
+}
 
 static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -190,7 +229,9 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	const struct nf_conn *ct;
 	const char *fmt;
 	struct sipexpect_pending_drop *pending;
-	struct sipexpect_event ev = {};
+	struct sipexpect_key key, stale_key;
+	unsigned long flags, stale = 0;
+	enum sipexpect_counter reason;
 	bool ok;
 
 	probe_hit(SIPEXPECT_PROBE_HELPER_LOG);
@@ -199,16 +240,30 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	fmt = (const char *)regs_get_kernel_argument(regs, 2);
 	if (!ct)
 		return 0;
-	pending = this_cpu_ptr(&pending_drop);
 	rcu_read_lock();
-	ok = sipexpect_key_from_master(ct, &pending->key);
+	ok = sipexpect_key_from_master(ct, &key);
 	rcu_read_unlock();
 	if (!ok)
 		return 0;
 	/* fmt is the helper's constant format string (in its .rodata). */
-	ev.counter = sipexpect_drop_reason(fmt);
-	sipexpect_account(sipexpect_table_for(&pending->key), &pending->key, &ev);
+	reason = sipexpect_drop_reason(fmt);
+	if (!drops_confirmable()) {
+		sipexpect_count_staged(&key, BIT(reason));
+		return 0;
+	}
+
+	pending = this_cpu_ptr(&pending_drop);
+	spin_lock_irqsave(&pending->lock, flags);
+	/* Another packet's lines, or this line twice: count those first. */
+	if (pending->counters &&
+	    (pending->skb != skb || (pending->counters & BIT(reason)) ||
+	     memcmp(&pending->key, &key, sizeof(key))))
+		stale = sipexpect_pending_take(pending, &stale_key);
+	pending->key = key;
+	pending->counters |= BIT(reason);
 	WRITE_ONCE(pending->skb, skb);
+	spin_unlock_irqrestore(&pending->lock, flags);
+	sipexpect_count_staged(&stale_key, stale);
 	return 0;
 }
 
@@ -221,18 +276,41 @@ static struct kprobe helper_log_probe = {
 static SIPEXPECT_KFREE_SKB_PROBE(sipexpect_kfree_skb)
 {
 	struct sipexpect_pending_drop *pending = this_cpu_ptr(&pending_drop);
-	struct sipexpect_event ev = { .counter = SIPEXPECT_DROPS_CONFIRMED };
+	struct sipexpect_key key;
+	unsigned long flags, counters = 0;
 
 	/* Hot: every dropped skb of the machine passes here. */
 	if (likely(READ_ONCE(pending->skb) != skb))
 		return;
-	WRITE_ONCE(pending->skb, NULL);
-	probe_hit(SIPEXPECT_PROBE_KFREE_SKB);
-	if (reason == SKB_DROP_REASON_NETFILTER_DROP)
-		sipexpect_account(sipexpect_table_for(&pending->key),
-				  &pending->key, &ev);
+	spin_lock_irqsave(&pending->lock, flags);
+	if (pending->skb == skb) {
+		probe_hit(SIPEXPECT_PROBE_KFREE_SKB);
+		if (reason == SKB_DROP_REASON_NETFILTER_DROP)
+			pending->counters |= BIT(SIPEXPECT_DROPS_CONFIRMED);
+		counters = sipexpect_pending_take(pending, &key);
+		WRITE_ONCE(pending->skb, NULL);
+	}
+	spin_unlock_irqrestore(&pending->lock, flags);
+	sipexpect_count_staged(&key, counters);
 }
 #endif
+
+void sipexpect_probes_sync(void)
+{
+	struct sipexpect_key key;
+	unsigned long flags, counters;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct sipexpect_pending_drop *pending;
+
+		pending = per_cpu_ptr(&pending_drop, cpu);
+		spin_lock_irqsave(&pending->lock, flags);
+		counters = sipexpect_pending_take(pending, &key);
+		spin_unlock_irqrestore(&pending->lock, flags);
+		sipexpect_count_staged(&key, counters);
+	}
+}
 
 /* -- arming ------------------------------------------------------------ */
 

@@ -17,5 +17,7 @@ enum sipexpect_probe_id {
 void sipexpect_probes_arm(void);
 void sipexpect_probes_disarm(void);
 void sipexpect_probes_show(struct seq_file *m);
+/* Count the drops still staged per CPU: before any read of the tables. */
+void sipexpect_probes_sync(void);
 
 #endif /* _SIPEXPECT_PROBES_H */
