@@ -38,15 +38,15 @@ dkms-install:
 	dkms install sipexpect/$(VERSION)
 
 demo:
-	scripts/demo $(DEMO_KERNEL)
+	scripts/demo/demo $(DEMO_KERNEL)
 
 check:
-	scripts/check
+	scripts/suites/check
 
 bench:
-	scripts/bench $(BENCH_KERNEL)
+	scripts/bench/bench $(BENCH_KERNEL)
 
 style:
-	scripts/style
+	scripts/build/style
 
 .PHONY: all module kdir-present clean install dkms-install demo check bench style
