@@ -1,22 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The advice file: what the counters mean for a firewall admin, in plain
- * sentences, with the exact line to fix a full table.
+ * sentences, with the exact line to fix a full table. It speaks from the
+ * packets the helper dropped and the failed insert that caused each;
+ * failed inserts the helper tolerated (it retries on -EBUSY, and without
+ * NAT treats -EALREADY as done) dropped nothing and need no fix.
  */
-#include <linux/jiffies.h>
+#include <linux/kernel.h>
 #include <linux/log2.h>
 
 #include "report.h"
 
-static u64 sipexpect_sum(const struct sipexpect_snapshot *s,
-			 enum sipexpect_counter first,
-			 enum sipexpect_counter last)
+/* 4 x hashsize must fit expect_max, an unsigned int. */
+#define SIPEXPECT_HASHSIZE_MAX	(1U << 29)
+
+bool sipexpect_advice_hashsize(u32 peak, u32 max, u32 hsize, u32 *hashsize)
+{
+	/* A full table hides the real demand: size for twice what it held. */
+	u64 want = 2 * (u64)max3(peak, max, 1U);
+	u64 hs = DIV_ROUND_UP_ULL(want, 4);
+
+	if (hs > SIPEXPECT_HASHSIZE_MAX || hsize > SIPEXPECT_HASHSIZE_MAX)
+		return false;
+	/* The hash never shrinks below what it is now. */
+	*hashsize = max_t(u32, roundup_pow_of_two((u32)hs), hsize);
+	return true;
+}
+
+static u64 sipexpect_sum(const u64 *c, int first, int last)
 {
 	u64 sum = 0;
-	int c;
+	int i;
 
-	for (c = first; c <= last; c++)
-		sum += s->counts.totals[c];
+	for (i = first; i <= last; i++)
+		sum += c[i];
 	return sum;
 }
 
@@ -33,15 +50,15 @@ sipexpect_fullest(const struct sipexpect_occupancy *occ)
 	return best;
 }
 
-static void sipexpect_advice_table_full(struct seq_file *m, u64 full,
+static void sipexpect_advice_table_full(struct seq_file *m, u64 drops,
 					const struct sipexpect_occupancy *occ)
 {
 	const struct sipexpect_netns_fill *f = sipexpect_fullest(occ);
 	u32 peak = f ? f->peak : 0;
-	u32 want, hashsize;
+	u32 hashsize;
 
-	seq_printf(m, "%llu SIP expectation inserts failed because the expectation table was full (-EMFILE): calls lost their media and the helper dropped their SIP packets (\"all ports in use for SDP media\" / \"cannot add expectation\").\n",
-		   full);
+	seq_printf(m, "%llu SIP packets were dropped because the expectation table was full (-EMFILE): calls lost their media and the helper dropped their SIP packets (\"all ports in use for SDP media\" / \"cannot add expectation\").\n",
+		   drops);
 	if (f && peak)
 		seq_printf(m, "The table peaked at %u expectations in netns %u, %llu s ago; ",
 			   peak, f->netns, sipexpect_age_s(f->peak_at));
@@ -52,17 +69,15 @@ static void sipexpect_advice_table_full(struct seq_file *m, u64 full,
 		seq_printf(m, "the current expect_max could not be read (hash size %u).\n",
 			   occ->hsize);
 
-	if (occ->max_known && occ->max < 4 * occ->hsize)
+	if (occ->max_known && occ->hsize <= SIPEXPECT_HASHSIZE_MAX &&
+	    occ->max < 4 * occ->hsize)
 		seq_printf(m, "expect_max is below this hash size's default (4 x %u = %u): a sysctl lowered it. Raise it first.\n",
 			   occ->hsize, 4 * occ->hsize);
 
-	/*
-	 * A full table hides the real demand, so size from twice what was
-	 * reached; expect_max is 4 * expect_hashsize, and the hash never
-	 * shrinks below what it is.
-	 */
-	want = 2 * max3(peak, occ->max, 1U);
-	hashsize = max(roundup_pow_of_two(DIV_ROUND_UP(want, 4)), occ->hsize);
+	if (!sipexpect_advice_hashsize(peak, occ->max, occ->hsize, &hashsize)) {
+		seq_puts(m, "The table cannot be made larger than it is: expect_max is already at the largest value nf_conntrack accepts. Fewer calls per box, or calls that end sooner, are the only way.\n");
+		return;
+	}
 	seq_puts(m, "Fix: put this line in /etc/modprobe.d/nf_conntrack.conf, then reload nf_conntrack or reboot:\n");
 	seq_printf(m, "    options nf_conntrack expect_hashsize=%u\n", hashsize);
 	seq_printf(m, "It gives expect_max %u (4 x %u), at least twice the peak seen.\n",
@@ -74,56 +89,48 @@ static void sipexpect_advice_table_full(struct seq_file *m, u64 full,
 
 static void sipexpect_advice_conflict(struct seq_file *m, u64 exists,
 				      u64 clash,
-				      const struct sipexpect_snapshot *sip)
+				      const struct sipexpect_master_stats *worst)
 {
-	const struct sipexpect_master_stats *worst = NULL;
-	unsigned int i;
-
-	for (i = 0; i < sip->counts.nr_masters; i++) {
-		const struct sipexpect_master_stats *s = &sip->masters[i];
-
-		if (s->counters[SIPEXPECT_INSERT_FAIL_EXISTS] +
-		    s->counters[SIPEXPECT_INSERT_FAIL_CLASH]) {
-			worst = s;
-			break;
-		}
-	}
-	seq_printf(m, "%llu SIP expectation inserts failed because another master already expects the same media address and port (%llu exists, -EALREADY) or an overlapping one (%llu clash, -EBUSY).\n",
+	seq_printf(m, "%llu SIP packets were dropped because another master already expects the same media address and port (%llu after -EALREADY, exists) or every port tried overlapped one (%llu after -EBUSY, clash).\n",
 		   exists + clash, exists, clash);
-	if (worst)
-		seq_printf(m, "At the last such failure the table held %u of %u: it had room. ",
+	if (worst && worst->last_fail_fill.max)
+		seq_printf(m, "At the last failure of the master that lost most, the table held %u of %u: it had room. ",
 			   worst->last_fail_fill.count,
 			   worst->last_fail_fill.max);
-	seq_puts(m, "A larger expectation table will not help: the insert is refused because the tuple is taken, not for lack of space. Typical cause: two phones behind the NAT announce the same RTP port to the same server, so after NAT both calls expect the same media tuple. Give the phones distinct RTP port ranges, or check which masters in the masters file fail with expect_insert_fail_exists.\n");
+	seq_puts(m, "A larger expectation table will not help: the insert is refused because the tuple is taken, not for lack of space. Typical cause: two phones behind the NAT announce the same RTP port to the same server, so after NAT both calls expect the same media tuple; or one phone offers audio and video on one port through NAT. Give the phones distinct RTP port ranges, and see which masters in the masters file have drops_cause_exists or drops_cause_clash.\n");
 }
 
 void sipexpect_advice_show(struct seq_file *m,
-			   const struct sipexpect_snapshot *sip,
+			   const struct sipexpect_totals *sip,
+			   const struct sipexpect_master_stats *worst,
 			   const struct sipexpect_occupancy *occ)
 {
-	u64 full = sip->counts.totals[SIPEXPECT_INSERT_FAIL_TABLE_FULL];
-	u64 exists = sip->counts.totals[SIPEXPECT_INSERT_FAIL_EXISTS];
-	u64 clash = sip->counts.totals[SIPEXPECT_INSERT_FAIL_CLASH];
-	u64 shutdown = sip->counts.totals[SIPEXPECT_INSERT_FAIL_SHUTDOWN];
-	u64 other = sip->counts.totals[SIPEXPECT_INSERT_FAIL_OTHER];
-	u64 drops = sipexpect_sum(sip, SIPEXPECT_FIRST_DROP, SIPEXPECT_LAST_DROP);
+	const u64 *t = sip->totals;
+	u64 full = t[SIPEXPECT_DROPS_CAUSE_TABLE_FULL];
+	u64 exists = t[SIPEXPECT_DROPS_CAUSE_EXISTS];
+	u64 clash = t[SIPEXPECT_DROPS_CAUSE_CLASH];
+	u64 other = t[SIPEXPECT_DROPS_CAUSE_OTHER];
+	u64 unknown = t[SIPEXPECT_DROPS_CAUSE_UNKNOWN];
+	u64 caused = full + exists + clash + other;
+	u64 raw = sipexpect_sum(t, SIPEXPECT_FIRST_INSERT_FAIL,
+				SIPEXPECT_LAST_INSERT_FAIL);
+	/* Each dropped packet took one failed insert as its cause. */
+	u64 tolerated = raw > caused ? raw - caused : 0;
 
 	if (full)
 		sipexpect_advice_table_full(m, full, occ);
 	if (exists + clash)
-		sipexpect_advice_conflict(m, exists, clash, sip);
-	if (shutdown)
-		seq_printf(m, "%llu inserts failed because the master had lost its helper (-ESHUTDOWN): the helper was unloaded or its rule removed while calls were up.\n",
-			   shutdown);
+		sipexpect_advice_conflict(m, exists, clash, worst);
 	if (other)
-		seq_printf(m, "%llu inserts failed with another error (out of memory, or a kernel this version does not know).\n",
+		seq_printf(m, "%llu SIP packets were dropped after an insert failed with another error (out of memory, or an error this version does not know): see expect_insert_fail_other and the recent file.\n",
 			   other);
-	if (!full && !exists && !clash && !shutdown && !other) {
-		seq_printf(m, "No SIP expectation insert failed since sipexpect was loaded or reset (%llu succeeded).",
-			   sip->counts.totals[SIPEXPECT_INSERT_OK]);
-		if (drops)
-			seq_printf(m, " The SIP helper still dropped %llu packets for other reasons: see helper_drop_* in stats.",
-				   drops);
-		seq_puts(m, "\n");
-	}
+	if (unknown)
+		seq_printf(m, "%llu SIP packets were dropped by the helper with no failed insert before them: not an expectation problem (a message it could not parse or rewrite); see helper_drop_* in stats and the recent file.\n",
+			   unknown);
+	if (!caused && !unknown)
+		seq_printf(m, "No SIP packet was dropped for an expectation since sipexpect was loaded or reset (%llu inserts succeeded).\n",
+			   t[SIPEXPECT_INSERT_OK]);
+	if (tolerated)
+		seq_printf(m, "%llu failed inserts dropped nothing: the helper tolerated them (it retries the next port after -EBUSY, and without NAT treats -EALREADY as done), and their calls went on. Nothing to fix for them.\n",
+			   tolerated);
 }

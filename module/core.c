@@ -2,22 +2,20 @@
 /*
  * The accounting core: a bounded hash of master records with an LRU.
  *
- * Writers run in softirq or process context on any CPU (probe handlers);
- * one spinlock with interrupts off covers the table: updates are a hash
- * lookup and a few increments, never an allocation larger than one record,
- * never a sleep. Readers copy everything under the lock and sort outside it.
+ * Only process context touches it: the fold of what the packet path staged
+ * per CPU (stage.c), readers, reset and netns teardown. So a mutex guards
+ * it, records are allocated with GFP_KERNEL, and a reader's copy never
+ * holds up a packet.
  */
-#include <linux/bitops.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
-#include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
-#include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/string.h>
 
+#include "alloc.h"
 #include "core.h"
 
 const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS] = {
@@ -25,13 +23,17 @@ const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS] = {
 	[SIPEXPECT_INSERT_FAIL_TABLE_FULL]	= "expect_insert_fail_table_full",
 	[SIPEXPECT_INSERT_FAIL_CLASH]		= "expect_insert_fail_clash",
 	[SIPEXPECT_INSERT_FAIL_EXISTS]		= "expect_insert_fail_exists",
-	[SIPEXPECT_INSERT_FAIL_SHUTDOWN]	= "expect_insert_fail_shutdown",
 	[SIPEXPECT_INSERT_FAIL_OTHER]		= "expect_insert_fail_other",
 	[SIPEXPECT_DROP_ALL_PORTS_SDP]		= "helper_drop_all_ports_in_use_sdp",
 	[SIPEXPECT_DROP_ALL_PORTS_SIP]		= "helper_drop_all_ports_in_use_sip",
 	[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION]	= "helper_drop_cannot_add_expectation",
 	[SIPEXPECT_DROP_OTHER]			= "helper_drop_other",
 	[SIPEXPECT_DROPS_CONFIRMED]		= "drops_confirmed",
+	[SIPEXPECT_DROPS_CAUSE_TABLE_FULL]	= "drops_cause_table_full",
+	[SIPEXPECT_DROPS_CAUSE_EXISTS]		= "drops_cause_exists",
+	[SIPEXPECT_DROPS_CAUSE_CLASH]		= "drops_cause_clash",
+	[SIPEXPECT_DROPS_CAUSE_OTHER]		= "drops_cause_other",
+	[SIPEXPECT_DROPS_CAUSE_UNKNOWN]		= "drops_cause_unknown",
 };
 
 int sipexpect_parse_max_masters(const char *val, unsigned int *max_masters)
@@ -46,6 +48,10 @@ int sipexpect_parse_max_masters(const char *val, unsigned int *max_masters)
 	return 0;
 }
 
+/*
+ * -ESHUTDOWN (master without helper extension) has no counter: the probe
+ * cannot name a helper for such a master, so it never reaches here.
+ */
 enum sipexpect_counter sipexpect_insert_outcome(int err)
 {
 	switch (err) {
@@ -57,10 +63,25 @@ enum sipexpect_counter sipexpect_insert_outcome(int err)
 		return SIPEXPECT_INSERT_FAIL_CLASH;
 	case -EALREADY:
 		return SIPEXPECT_INSERT_FAIL_EXISTS;
-	case -ESHUTDOWN:
-		return SIPEXPECT_INSERT_FAIL_SHUTDOWN;
 	default:
 		return SIPEXPECT_INSERT_FAIL_OTHER;
+	}
+}
+
+/* The cause of a dropped packet, from the failed insert before it (0: none). */
+enum sipexpect_counter sipexpect_drop_cause(int err)
+{
+	switch (err) {
+	case 0:
+		return SIPEXPECT_DROPS_CAUSE_UNKNOWN;
+	case -EMFILE:
+		return SIPEXPECT_DROPS_CAUSE_TABLE_FULL;
+	case -EBUSY:
+		return SIPEXPECT_DROPS_CAUSE_CLASH;
+	case -EALREADY:
+		return SIPEXPECT_DROPS_CAUSE_EXISTS;
+	default:
+		return SIPEXPECT_DROPS_CAUSE_OTHER;
 	}
 }
 
@@ -81,23 +102,27 @@ enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg)
 	return SIPEXPECT_DROP_OTHER;
 }
 
-bool sipexpect_counter_is_failure(enum sipexpect_counter counter)
-{
-	return (counter >= SIPEXPECT_FIRST_INSERT_FAIL &&
-		counter <= SIPEXPECT_LAST_INSERT_FAIL) ||
-	       (counter >= SIPEXPECT_FIRST_DROP &&
-		counter <= SIPEXPECT_LAST_DROP);
-}
-
-u64 sipexpect_failures(const struct sipexpect_master_stats *stats)
+static u64 sipexpect_sum(const u64 *c, int first, int last)
 {
 	u64 sum = 0;
 	int i;
 
-	for (i = 0; i < SIPEXPECT_NR_COUNTERS; i++)
-		if (sipexpect_counter_is_failure(i))
-			sum += stats->counters[i];
+	for (i = first; i <= last; i++)
+		sum += c[i];
 	return sum;
+}
+
+/* Packets the helper dropped for this master, then failed inserts. */
+static u64 sipexpect_drops(const struct sipexpect_master_stats *stats)
+{
+	return sipexpect_sum(stats->counters, SIPEXPECT_FIRST_CAUSE,
+			     SIPEXPECT_LAST_CAUSE);
+}
+
+u64 sipexpect_failures(const struct sipexpect_master_stats *stats)
+{
+	return sipexpect_sum(stats->counters, SIPEXPECT_FIRST_INSERT_FAIL,
+			     SIPEXPECT_LAST_INSERT_FAIL);
 }
 
 int sipexpect_table_init(struct sipexpect_table *table, unsigned int max_masters)
@@ -112,13 +137,13 @@ int sipexpect_table_init(struct sipexpect_table *table, unsigned int max_masters
 	 * buckets, as hash_32() cannot produce a 0-bit hash.
 	 */
 	table->hash_bits = max(1, order_base_2(max_masters));
-	table->buckets = kvcalloc(1U << table->hash_bits,
-				  sizeof(*table->buckets), GFP_KERNEL);
+	table->buckets = sipexpect_alloc(sizeof(*table->buckets) <<
+					 table->hash_bits, GFP_KERNEL);
 	if (!table->buckets)
 		return -ENOMEM;
-	spin_lock_init(&table->lock);
+	mutex_init(&table->lock);
 	INIT_LIST_HEAD(&table->lru);
-	table->max_masters = max_masters;
+	table->counts.max_masters = max_masters;
 	table->hash_seed = get_random_u32();
 	return 0;
 }
@@ -130,7 +155,7 @@ static void sipexpect_table_clear_locked(struct sipexpect_table *table,
 	list_splice_init(&table->lru, doomed);
 	memset(table->buckets, 0,
 	       sizeof(*table->buckets) << table->hash_bits);
-	table->nr_masters = 0;
+	table->counts.nr_masters = 0;
 }
 
 static void sipexpect_free_list(struct list_head *doomed)
@@ -138,33 +163,33 @@ static void sipexpect_free_list(struct list_head *doomed)
 	struct sipexpect_master *m, *tmp;
 
 	list_for_each_entry_safe(m, tmp, doomed, lru)
-		kfree(m);
+		sipexpect_free(m);
 }
 
 void sipexpect_table_destroy(struct sipexpect_table *table)
 {
 	LIST_HEAD(doomed);
 
+	if (!table->buckets)
+		return;
 	sipexpect_table_clear_locked(table, &doomed);
 	sipexpect_free_list(&doomed);
-	kvfree(table->buckets);
+	sipexpect_free(table->buckets);
 	table->buckets = NULL;
+	mutex_destroy(&table->lock);
 }
 
 void sipexpect_table_reset(struct sipexpect_table *table)
 {
+	unsigned int max_masters;
 	LIST_HEAD(doomed);
-	unsigned long flags;
 
-	spin_lock_irqsave(&table->lock, flags);
+	mutex_lock(&table->lock);
 	sipexpect_table_clear_locked(table, &doomed);
-	memset(table->totals, 0, sizeof(table->totals));
-	memset(table->evicted, 0, sizeof(table->evicted));
-	memset(table->lost, 0, sizeof(table->lost));
-	table->masters_evicted = 0;
-	table->masters_netns_gone = 0;
-	table->alloc_failures = 0;
-	spin_unlock_irqrestore(&table->lock, flags);
+	max_masters = table->counts.max_masters;
+	memset(&table->counts, 0, sizeof(table->counts));
+	table->counts.max_masters = max_masters;
+	mutex_unlock(&table->lock);
 
 	sipexpect_free_list(&doomed);
 }
@@ -185,7 +210,7 @@ sipexpect_lookup_locked(struct hlist_head *bucket,
 	struct sipexpect_master *m;
 
 	hlist_for_each_entry(m, bucket, hnode)
-		if (!memcmp(&m->stats.key, key, sizeof(*key)))
+		if (sipexpect_key_eq(&m->stats.key, key))
 			return m;
 	return NULL;
 }
@@ -197,10 +222,10 @@ static void sipexpect_unlink_locked(struct sipexpect_table *table,
 	int i;
 
 	for (i = 0; i < SIPEXPECT_NR_COUNTERS; i++)
-		table->evicted[i] += m->stats.counters[i];
+		table->counts.evicted[i] += m->stats.counters[i];
 	hlist_del(&m->hnode);
 	list_del(&m->lru);
-	table->nr_masters--;
+	table->counts.nr_masters--;
 }
 
 /*
@@ -208,29 +233,20 @@ static void sipexpect_unlink_locked(struct sipexpect_table *table,
  * reused, so a flood of new masters costs no allocation at all.
  */
 static struct sipexpect_master *
-sipexpect_evict_locked(struct sipexpect_table *table)
+sipexpect_new_locked(struct sipexpect_table *table,
+		     struct hlist_head *bucket,
+		     const struct sipexpect_key *key, u64 now)
 {
 	struct sipexpect_master *m;
 
-	m = list_first_entry(&table->lru, struct sipexpect_master, lru);
-	sipexpect_unlink_locked(table, m);
-	table->masters_evicted++;
-	return m;
-}
-
-static struct sipexpect_master *
-sipexpect_insert_locked(struct sipexpect_table *table,
-			struct hlist_head *bucket,
-			const struct sipexpect_key *key, u64 now)
-{
-	struct sipexpect_master *m;
-
-	if (table->nr_masters >= table->max_masters) {
-		m = sipexpect_evict_locked(table);
+	if (table->counts.nr_masters >= table->counts.max_masters) {
+		m = list_first_entry(&table->lru, struct sipexpect_master, lru);
+		sipexpect_unlink_locked(table, m);
+		table->counts.masters_evicted++;
 	} else {
-		m = kmalloc(sizeof(*m), GFP_ATOMIC | __GFP_NOWARN);
+		m = sipexpect_alloc(sizeof(*m), GFP_KERNEL);
 		if (!m) {
-			table->alloc_failures++;
+			table->counts.alloc_failures++;
 			return NULL;
 		}
 	}
@@ -239,78 +255,58 @@ sipexpect_insert_locked(struct sipexpect_table *table,
 	m->stats.first_seen = now;
 	hlist_add_head(&m->hnode, bucket);
 	list_add_tail(&m->lru, &table->lru);
-	table->nr_masters++;
+	table->counts.nr_masters++;
 	return m;
 }
 
-/* Count each counter in @counters (a bitmask) once, in one locked update. */
-static void sipexpect_update(struct sipexpect_table *table,
-			     const struct sipexpect_key *key,
-			     unsigned long counters,
-			     const struct sipexpect_event *event)
+static void sipexpect_add_counts(u64 *dst, const u32 *counts)
 {
-	struct hlist_head *bucket = sipexpect_bucket(table, key);
+	int c;
+
+	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
+		dst[c] += counts[c];
+}
+
+void sipexpect_table_fold(struct sipexpect_table *table,
+			  const struct sipexpect_delta *d)
+{
+	struct hlist_head *bucket = sipexpect_bucket(table, &d->key);
 	struct sipexpect_master *m;
-	unsigned long flags;
-	u64 now = get_jiffies_64();
-	unsigned int c;
 
-	if (WARN_ON_ONCE(counters >> SIPEXPECT_NR_COUNTERS))
-		return;
-
-	spin_lock_irqsave(&table->lock, flags);
-	for_each_set_bit(c, &counters, SIPEXPECT_NR_COUNTERS)
-		table->totals[c]++;
-	m = sipexpect_lookup_locked(bucket, key);
+	mutex_lock(&table->lock);
+	sipexpect_add_counts(table->counts.totals, d->counts);
+	m = sipexpect_lookup_locked(bucket, &d->key);
 	if (m)
 		list_move_tail(&m->lru, &table->lru);
 	else
-		m = sipexpect_insert_locked(table, bucket, key, now);
+		m = sipexpect_new_locked(table, bucket, &d->key, d->stamp);
 	if (!m) {
-		for_each_set_bit(c, &counters, SIPEXPECT_NR_COUNTERS)
-			table->lost[c]++;
+		sipexpect_add_counts(table->counts.lost, d->counts);
 		goto out;
 	}
-	for_each_set_bit(c, &counters, SIPEXPECT_NR_COUNTERS)
-		m->stats.counters[c]++;
-	m->stats.last_seen = now;
-	if (event && event->counter >= SIPEXPECT_FIRST_INSERT_FAIL &&
-	    event->counter <= SIPEXPECT_LAST_INSERT_FAIL)
-		m->stats.last_fail_fill = event->fill;
-	if (event && event->has_held)
-		m->stats.held = event->held;
+	sipexpect_add_counts(m->stats.counters, d->counts);
+	/* Deltas of several CPUs arrive in any order: keep the latest. */
+	if (time_after64(d->stamp, m->stats.last_seen))
+		m->stats.last_seen = d->stamp;
+	if (d->has_fill && !time_before64(d->stamp, m->stats.last_fail_stamp)) {
+		m->stats.last_fail_fill = d->fill;
+		m->stats.last_fail_stamp = d->stamp;
+	}
 out:
-	spin_unlock_irqrestore(&table->lock, flags);
+	mutex_unlock(&table->lock);
 }
 
-void sipexpect_account(struct sipexpect_table *table,
-		       const struct sipexpect_key *key,
-		       const struct sipexpect_event *event)
+void sipexpect_table_fold_lost(struct sipexpect_table *table,
+			       const u64 counts[SIPEXPECT_NR_COUNTERS])
 {
-	if (WARN_ON_ONCE(event->counter >= SIPEXPECT_NR_COUNTERS))
-		return;
-	sipexpect_update(table, key, BIT(event->counter), event);
-}
+	int c;
 
-void sipexpect_account_counters(struct sipexpect_table *table,
-				const struct sipexpect_key *key,
-				unsigned long counters)
-{
-	sipexpect_update(table, key, counters, NULL);
-}
-
-void sipexpect_set_held(struct sipexpect_table *table,
-			const struct sipexpect_key *key, u32 held)
-{
-	struct hlist_head *bucket = sipexpect_bucket(table, key);
-	struct sipexpect_master *m;
-	unsigned long flags;
-
-	spin_lock_irqsave(&table->lock, flags);
-	m = sipexpect_lookup_locked(bucket, key);
-	if (m)
-		m->stats.held = held;
-	spin_unlock_irqrestore(&table->lock, flags);
+	mutex_lock(&table->lock);
+	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
+		table->counts.totals[c] += counts[c];
+		table->counts.lost[c] += counts[c];
+	}
+	mutex_unlock(&table->lock);
 }
 
 /*
@@ -321,20 +317,19 @@ unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 					  u32 netns)
 {
 	struct sipexpect_master *m, *tmp;
-	unsigned long flags;
 	LIST_HEAD(doomed);
 	unsigned int n = 0;
 
-	spin_lock_irqsave(&table->lock, flags);
+	mutex_lock(&table->lock);
 	list_for_each_entry_safe(m, tmp, &table->lru, lru) {
 		if (m->stats.key.netns != netns)
 			continue;
 		sipexpect_unlink_locked(table, m);
 		list_add(&m->lru, &doomed);
-		table->masters_netns_gone++;
+		table->counts.masters_netns_gone++;
 		n++;
 	}
-	spin_unlock_irqrestore(&table->lock, flags);
+	mutex_unlock(&table->lock);
 
 	sipexpect_free_list(&doomed);
 	return n;
@@ -343,8 +338,11 @@ unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 static int sipexpect_stats_cmp(const void *a, const void *b)
 {
 	const struct sipexpect_master_stats *x = a, *y = b;
+	u64 dx = sipexpect_drops(x), dy = sipexpect_drops(y);
 	u64 fx = sipexpect_failures(x), fy = sipexpect_failures(y);
 
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
 	if (fx != fy)
 		return fx > fy ? -1 : 1;
 	if (x->last_seen != y->last_seen)
@@ -353,58 +351,75 @@ static int sipexpect_stats_cmp(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-/* Caller holds table->lock. */
-static void sipexpect_copy_totals(const struct sipexpect_table *table,
-				  struct sipexpect_totals *out)
-{
-	memcpy(out->totals, table->totals, sizeof(out->totals));
-	memcpy(out->evicted, table->evicted, sizeof(out->evicted));
-	memcpy(out->lost, table->lost, sizeof(out->lost));
-	out->masters_evicted = table->masters_evicted;
-	out->masters_netns_gone = table->masters_netns_gone;
-	out->alloc_failures = table->alloc_failures;
-	out->max_masters = table->max_masters;
-	out->nr_masters = table->nr_masters;
-}
-
 void sipexpect_totals_take(struct sipexpect_table *table,
 			   struct sipexpect_totals *out)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&table->lock, flags);
-	sipexpect_copy_totals(table, out);
-	spin_unlock_irqrestore(&table->lock, flags);
+	mutex_lock(&table->lock);
+	*out = table->counts;
+	mutex_unlock(&table->lock);
 }
 
+static u64 sipexpect_conflict_drops(const struct sipexpect_master_stats *st)
+{
+	return st->counters[SIPEXPECT_DROPS_CAUSE_EXISTS] +
+	       st->counters[SIPEXPECT_DROPS_CAUSE_CLASH];
+}
+
+bool sipexpect_table_worst_conflict(struct sipexpect_table *table,
+				    struct sipexpect_master_stats *out)
+{
+	const struct sipexpect_master *m, *worst = NULL;
+
+	mutex_lock(&table->lock);
+	list_for_each_entry(m, &table->lru, lru)
+		if (sipexpect_conflict_drops(&m->stats) &&
+		    (!worst || sipexpect_conflict_drops(&m->stats) >
+			       sipexpect_conflict_drops(&worst->stats)))
+			worst = m;
+	if (worst)
+		*out = worst->stats;
+	mutex_unlock(&table->lock);
+	return worst;
+}
+
+/*
+ * A copy of every record, unsorted (sipexpect_snapshot_sort()). Sized for
+ * the records there are, not for the bound: the table may have grown
+ * while the copy was allocated, then we try again.
+ */
 struct sipexpect_snapshot *sipexpect_snapshot_take(struct sipexpect_table *table)
 {
 	struct sipexpect_snapshot *snap;
 	struct sipexpect_master *m;
-	unsigned long flags;
-	unsigned int n = 0;
+	unsigned int room;
 
-	/*
-	 * Room for the bound, taken before the lock: the table can only grow
-	 * up to max_masters, so the copy below always fits.
-	 */
-	snap = kvzalloc(struct_size(snap, masters, table->max_masters),
-			GFP_KERNEL);
-	if (!snap)
-		return NULL;
-
-	spin_lock_irqsave(&table->lock, flags);
+	room = READ_ONCE(table->counts.nr_masters) + 16;
+	for (;;) {
+		snap = sipexpect_alloc(struct_size(snap, masters, room),
+				       GFP_KERNEL);
+		if (!snap)
+			return NULL;
+		mutex_lock(&table->lock);
+		if (table->counts.nr_masters <= room)
+			break;
+		room = table->counts.nr_masters + 16;
+		mutex_unlock(&table->lock);
+		sipexpect_free(snap);
+	}
 	list_for_each_entry(m, &table->lru, lru)
-		snap->masters[n++] = m->stats;
-	sipexpect_copy_totals(table, &snap->counts);
-	spin_unlock_irqrestore(&table->lock, flags);
-
-	sort(snap->masters, n, sizeof(snap->masters[0]),
-	     sipexpect_stats_cmp, NULL);
+		snap->masters[snap->nr++] = m->stats;
+	snap->counts = table->counts;
+	mutex_unlock(&table->lock);
 	return snap;
+}
+
+void sipexpect_snapshot_sort(struct sipexpect_snapshot *snap)
+{
+	sort(snap->masters, snap->nr, sizeof(snap->masters[0]),
+	     sipexpect_stats_cmp, NULL);
 }
 
 void sipexpect_snapshot_free(struct sipexpect_snapshot *snap)
 {
-	kvfree(snap);
+	sipexpect_free(snap);
 }

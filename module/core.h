@@ -4,14 +4,17 @@
  *
  * Pure data structure: it never sees a conntrack, an expectation or a probe,
  * so KUnit drives it directly. Masters are keyed by value; the table holds at
- * most max_masters records and evicts the least recently updated one.
+ * most max_masters records and evicts the least recently updated one. The
+ * table is only ever touched in process context (folding what the packet
+ * path staged per CPU, and readers), so a mutex guards it.
  */
 #ifndef _SIPEXPECT_CORE_H
 #define _SIPEXPECT_CORE_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/netfilter.h>
-#include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 /* Same as NF_CT_HELPER_NAME_LEN, without pulling in conntrack headers. */
@@ -19,26 +22,33 @@
 
 #define SIPEXPECT_MAX_MASTERS_DEFAULT	4096
 #define SIPEXPECT_MAX_MASTERS_MIN	1
-/* A reader copies every record under the lock: keep that copy short. */
 #define SIPEXPECT_MAX_MASTERS_MAX	65536
 
 /*
- * One flat array of counters per master and globally. The order of the
- * first block is the order of the outcomes of an expectation insert; the
- * names in sipexpect_counter_names[] are the keys of the debugfs contract.
+ * One flat array of counters per master and globally; the names in
+ * sipexpect_counter_names[] are the keys of the debugfs contract.
+ *   - what each expectation insert returned (raw errnos, facts about the
+ *     kernel, whether or not the helper then dropped anything);
+ *   - the helper's drop messages, one per line it logged;
+ *   - per dropped packet: whether netfilter really freed it as a drop, and
+ *     the failed insert that made the helper give up on it (its cause).
  */
 enum sipexpect_counter {
 	SIPEXPECT_INSERT_OK,
 	SIPEXPECT_INSERT_FAIL_TABLE_FULL,	/* -EMFILE */
 	SIPEXPECT_INSERT_FAIL_CLASH,		/* -EBUSY */
 	SIPEXPECT_INSERT_FAIL_EXISTS,		/* -EALREADY */
-	SIPEXPECT_INSERT_FAIL_SHUTDOWN,		/* -ESHUTDOWN */
 	SIPEXPECT_INSERT_FAIL_OTHER,
 	SIPEXPECT_DROP_ALL_PORTS_SDP,
 	SIPEXPECT_DROP_ALL_PORTS_SIP,
 	SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
 	SIPEXPECT_DROP_OTHER,
 	SIPEXPECT_DROPS_CONFIRMED,
+	SIPEXPECT_DROPS_CAUSE_TABLE_FULL,
+	SIPEXPECT_DROPS_CAUSE_EXISTS,
+	SIPEXPECT_DROPS_CAUSE_CLASH,
+	SIPEXPECT_DROPS_CAUSE_OTHER,
+	SIPEXPECT_DROPS_CAUSE_UNKNOWN,		/* no failed insert before it */
 	SIPEXPECT_NR_COUNTERS
 };
 
@@ -46,12 +56,14 @@ enum sipexpect_counter {
 #define SIPEXPECT_LAST_INSERT_FAIL	SIPEXPECT_INSERT_FAIL_OTHER
 #define SIPEXPECT_FIRST_DROP		SIPEXPECT_DROP_ALL_PORTS_SDP
 #define SIPEXPECT_LAST_DROP		SIPEXPECT_DROP_OTHER
+#define SIPEXPECT_FIRST_CAUSE		SIPEXPECT_DROPS_CAUSE_TABLE_FULL
+#define SIPEXPECT_LAST_CAUSE		SIPEXPECT_DROPS_CAUSE_UNKNOWN
 
 extern const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS];
 
 /*
  * Identity of a master connection, by value. Filled field by field after a
- * memset() so that padding-free comparison and hashing by bytes are exact.
+ * memset() so that comparison and hashing by bytes are exact.
  */
 struct sipexpect_key {
 	union nf_inet_addr src;		/* original direction: the phone */
@@ -65,17 +77,42 @@ struct sipexpect_key {
 	char helper[SIPEXPECT_HELPER_NAME_LEN];
 };
 
+static inline bool sipexpect_key_eq(const struct sipexpect_key *a,
+				    const struct sipexpect_key *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* SIP masters have a table of their own: nothing else may evict them. */
+static inline bool sipexpect_key_is_sip(const struct sipexpect_key *key)
+{
+	return !strcmp(key->helper, "sip");
+}
+
 /* Table fill level of the master's netns when an insert failed. */
 struct sipexpect_fill {
 	u32 count;
 	u32 max;
 };
 
+/*
+ * What the packet path hands the table: counts for one master since the
+ * last fold, stamped with the jiffies of the latest of them.
+ */
+struct sipexpect_delta {
+	struct sipexpect_key key;
+	u64 stamp;
+	struct sipexpect_fill fill;	/* at the latest insert failure */
+	bool has_fill;
+	u32 counts[SIPEXPECT_NR_COUNTERS];
+};
+
 /* What a reader sees of one master. */
 struct sipexpect_master_stats {
 	struct sipexpect_key key;
-	u32 held;			/* expectations the master holds now */
+	u32 held;			/* filled by the reader, from the kernel */
 	struct sipexpect_fill last_fail_fill;
+	u64 last_fail_stamp;
 	u64 first_seen;			/* jiffies64 */
 	u64 last_seen;
 	u64 counters[SIPEXPECT_NR_COUNTERS];
@@ -87,49 +124,35 @@ struct sipexpect_master {
 	struct sipexpect_master_stats stats;
 };
 
-struct sipexpect_table {
-	spinlock_t lock;		/* guards everything below */
-	struct hlist_head *buckets;
-	unsigned int hash_bits;
-	u32 hash_seed;
-	struct list_head lru;
-	unsigned int nr_masters;
-	unsigned int max_masters;
+/* A table's counts, without its records: all that status and stats need. */
+struct sipexpect_totals {
 	u64 totals[SIPEXPECT_NR_COUNTERS];
 	/*
 	 * What records no longer in the table had counted (evicted, or their
-	 * netns gone): totals == live + evicted + lost.
+	 * netns gone), and events that never had a record (no memory for one,
+	 * or no room to stage them): totals == live + evicted + lost.
 	 */
 	u64 evicted[SIPEXPECT_NR_COUNTERS];
-	/* Events whose record could not be allocated. */
 	u64 lost[SIPEXPECT_NR_COUNTERS];
 	u64 masters_evicted;		/* pushed out by the bound */
 	u64 masters_netns_gone;		/* dropped with their netns */
 	u64 alloc_failures;
-};
-
-/* One event against a master; fill and held are used where they apply. */
-struct sipexpect_event {
-	enum sipexpect_counter counter;
-	struct sipexpect_fill fill;	/* on an insert failure */
-	bool has_held;
-	u32 held;
-};
-
-/* A table's counts, without its records: all that status and stats need. */
-struct sipexpect_totals {
-	u64 totals[SIPEXPECT_NR_COUNTERS];
-	u64 evicted[SIPEXPECT_NR_COUNTERS];
-	u64 lost[SIPEXPECT_NR_COUNTERS];
-	u64 masters_evicted;
-	u64 masters_netns_gone;
-	u64 alloc_failures;
 	unsigned int max_masters;
 	unsigned int nr_masters;
 };
 
+struct sipexpect_table {
+	struct mutex lock;		/* guards everything below */
+	struct hlist_head *buckets;
+	unsigned int hash_bits;
+	u32 hash_seed;
+	struct list_head lru;
+	struct sipexpect_totals counts;
+};
+
 struct sipexpect_snapshot {
 	struct sipexpect_totals counts;	/* taken under the same lock */
+	unsigned int nr;
 	/* Sorted: most failures first, then most recently seen. */
 	struct sipexpect_master_stats masters[];
 };
@@ -140,33 +163,28 @@ int sipexpect_table_init(struct sipexpect_table *table, unsigned int max_masters
 void sipexpect_table_destroy(struct sipexpect_table *table);
 void sipexpect_table_reset(struct sipexpect_table *table);
 
-void sipexpect_account(struct sipexpect_table *table,
-		       const struct sipexpect_key *key,
-		       const struct sipexpect_event *event);
-
-/*
- * Several events of one master at once, each counter in the bitmask
- * counted once: one lock round trip instead of one per event.
- */
-void sipexpect_account_counters(struct sipexpect_table *table,
-				const struct sipexpect_key *key,
-				unsigned long counters);
-
-/* Update a tracked master's held count; never creates a record. */
-void sipexpect_set_held(struct sipexpect_table *table,
-			const struct sipexpect_key *key, u32 held);
+/* Add what one master did since the last fold. */
+void sipexpect_table_fold(struct sipexpect_table *table,
+			  const struct sipexpect_delta *delta);
+/* Events that never reached a record: counted in the totals only. */
+void sipexpect_table_fold_lost(struct sipexpect_table *table,
+			       const u64 counts[SIPEXPECT_NR_COUNTERS]);
 /* Drop every record of a netns that is going away; returns how many. */
 unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 					  u32 netns);
 
 enum sipexpect_counter sipexpect_insert_outcome(int err);
+enum sipexpect_counter sipexpect_drop_cause(int err);
 enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg);
-bool sipexpect_counter_is_failure(enum sipexpect_counter counter);
 u64 sipexpect_failures(const struct sipexpect_master_stats *stats);
 
 void sipexpect_totals_take(struct sipexpect_table *table,
 			   struct sipexpect_totals *out);
+/* The master with most drops caused by a conflict (exists, clash), if any. */
+bool sipexpect_table_worst_conflict(struct sipexpect_table *table,
+				    struct sipexpect_master_stats *out);
 struct sipexpect_snapshot *sipexpect_snapshot_take(struct sipexpect_table *table);
+void sipexpect_snapshot_sort(struct sipexpect_snapshot *snap);
 void sipexpect_snapshot_free(struct sipexpect_snapshot *snap);
 
 #endif /* _SIPEXPECT_CORE_H */

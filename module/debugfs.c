@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/debug/sipexpect/: the interface, a contract documented in
- * README.md. Reads are root-only (0400); reset is write-only (0200) so
- * that under lockdown, where writable debugfs files cannot be opened, the
- * read-only files keep working.
+ * README.md. Every file is read-only and root-only (0400): under kernel
+ * lockdown, where debugfs refuses to open a file with write bits, every
+ * one of them still opens, and a cat of every file in the directory works.
+ * Resetting is a module parameter (main.c), outside debugfs.
+ *
+ * Every read first folds what the CPUs staged, so it sees every event that
+ * happened before it. Files with one line per record (masters, occupancy,
+ * recent) take one snapshot when they are opened and print it as the
+ * reader consumes it: never regenerated, never torn, and the tables are
+ * held only for the copy.
  */
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
-#include <linux/netfilter.h>
 #include <linux/seq_file.h>
-#include <linux/uaccess.h>
+#include <linux/time.h>
 #include <linux/utsname.h>
 
+#include "alloc.h"
 #include "debugfs.h"
 #include "nfct.h"
 #include "occupancy.h"
@@ -20,35 +27,6 @@
 #include "sipexpect.h"
 
 static struct dentry *sipexpect_dir;
-
-void sipexpect_show_key(struct seq_file *m, const struct sipexpect_key *key)
-{
-	const char *proto;
-
-	switch (key->l4) {
-	case IPPROTO_UDP:
-		proto = "udp";
-		break;
-	case IPPROTO_TCP:
-		proto = "tcp";
-		break;
-	default:
-		proto = NULL;
-	}
-	seq_printf(m, "netns=%u zone=%u l3=%s ", key->netns, key->zone,
-		   key->l3 == NFPROTO_IPV6 ? "ipv6" : "ipv4");
-	if (proto)
-		seq_printf(m, "proto=%s ", proto);
-	else
-		seq_printf(m, "proto=%u ", key->l4);
-	if (key->l3 == NFPROTO_IPV6)
-		seq_printf(m, "src=%pI6c dst=%pI6c ", &key->src.in6,
-			   &key->dst.in6);
-	else
-		seq_printf(m, "src=%pI4 dst=%pI4 ", &key->src.ip, &key->dst.ip);
-	seq_printf(m, "sport=%u dport=%u helper=%s", key->sport, key->dport,
-		   key->helper);
-}
 
 u64 sipexpect_age_s(u64 stamp)
 {
@@ -65,7 +43,7 @@ static void sipexpect_show_counters(struct seq_file *m, const char *prefix,
 			   counters[c]);
 }
 
-/* Both tables' counts; no records copied, nothing allocated. */
+/* Both tables' counts; no records copied. */
 struct sipexpect_both_totals {
 	struct sipexpect_totals sip;
 	struct sipexpect_totals other;
@@ -73,7 +51,7 @@ struct sipexpect_both_totals {
 
 static void sipexpect_totals_take_both(struct sipexpect_both_totals *t)
 {
-	sipexpect_probes_sync();
+	sipexpect_sync();
 	sipexpect_totals_take(&sipexpect_sip_masters, &t->sip);
 	sipexpect_totals_take(&sipexpect_other_masters, &t->other);
 }
@@ -89,6 +67,8 @@ static int status_show(struct seq_file *m, void *v)
 	sipexpect_probes_show(m);
 	seq_printf(m, "expect_max_located: %s\n",
 		   sipexpect_expect_max_known() ? "yes" : "no");
+	seq_printf(m, "expect_count_source: %s\n",
+		   sipexpect_expect_count_source());
 	seq_printf(m, "masters_tracked: %u\n", t.sip.nr_masters);
 	seq_printf(m, "masters_limit: %u\n", t.sip.max_masters);
 	seq_printf(m, "masters_evicted: %llu\n", t.sip.masters_evicted);
@@ -98,6 +78,13 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "other_helpers_masters_limit: %u\n", t.other.max_masters);
 	seq_printf(m, "other_helpers_masters_evicted: %llu\n",
 		   t.other.masters_evicted);
+	seq_printf(m, "other_helpers_masters_alloc_failures: %llu\n",
+		   t.other.alloc_failures);
+	seq_printf(m, "staged_entries_lost: %llu\n",
+		   READ_ONCE(sipexpect_stage.entries_lost));
+	seq_printf(m, "recent_size: %u\n", sipexpect_recent.size);
+	seq_printf(m, "recent_skipped: %lld\n",
+		   (s64)atomic64_read(&sipexpect_recent.skipped));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(status);
@@ -131,35 +118,145 @@ static int retired_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(retired);
 
-/* Both tables' records, taken one after the other; -ENOMEM on failure. */
-struct sipexpect_snapshots {
+static int advice_show(struct seq_file *m, void *v)
+{
+	struct sipexpect_occupancy *occ;
+	struct sipexpect_totals sip;
+	struct sipexpect_master_stats worst;
+	bool have_worst;
+
+	sipexpect_sync();
+	occ = sipexpect_occupancy_take();
+	if (!occ)
+		return -ENOMEM;
+	sipexpect_totals_take(&sipexpect_sip_masters, &sip);
+	have_worst = sipexpect_table_worst_conflict(&sipexpect_sip_masters,
+						    &worst);
+	sipexpect_advice_show(m, &sip, have_worst ? &worst : NULL, occ);
+	sipexpect_occupancy_free(occ);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(advice);
+
+/* -- files of one line per record: a snapshot per open ---------------- */
+
+struct sipexpect_listing {
+	void *snap;
+	unsigned int nr;
+	void (*show)(struct seq_file *m, void *snap, unsigned int i);
+	void (*free)(void *snap);
+};
+
+static void *listing_start(struct seq_file *m, loff_t *pos)
+{
+	struct sipexpect_listing *l = m->private;
+
+	return *pos < l->nr ? pos : NULL;
+}
+
+static void *listing_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return listing_start(m, pos);
+}
+
+static void listing_stop(struct seq_file *m, void *v)
+{
+}
+
+static int listing_show(struct seq_file *m, void *v)
+{
+	struct sipexpect_listing *l = m->private;
+
+	l->show(m, l->snap, *(loff_t *)v);
+	return 0;
+}
+
+static const struct seq_operations listing_ops = {
+	.start	= listing_start,
+	.next	= listing_next,
+	.stop	= listing_stop,
+	.show	= listing_show,
+};
+
+/* take() fills the listing; -ENOMEM (or its error) fails the open. */
+static int listing_open(struct file *file,
+			int (*take)(struct sipexpect_listing *l))
+{
+	struct sipexpect_listing *l;
+	int err;
+
+	l = __seq_open_private(file, &listing_ops, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	err = take(l);
+	if (err) {
+		seq_release_private(file_inode(file), file);
+		return err;
+	}
+	return 0;
+}
+
+static int listing_release(struct inode *inode, struct file *file)
+{
+	struct sipexpect_listing *l = ((struct seq_file *)file->private_data)->private;
+
+	l->free(l->snap);
+	return seq_release_private(inode, file);
+}
+
+#define SIPEXPECT_LISTING_FOPS(name)					\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return listing_open(file, name##_take);				\
+}									\
+static const struct file_operations name##_fops = {			\
+	.owner		= THIS_MODULE,					\
+	.open		= name##_open,					\
+	.read		= seq_read,					\
+	.llseek		= seq_lseek,					\
+	.release	= listing_release,				\
+}
+
+/* masters: SIP masters first, then other helpers', each most drops first. */
+struct sipexpect_masters_snap {
 	struct sipexpect_snapshot *sip;
 	struct sipexpect_snapshot *other;
 };
 
-static int sipexpect_take_both(struct sipexpect_snapshots *s)
+static void masters_free(void *p)
 {
-	sipexpect_probes_sync();
-	s->sip = sipexpect_snapshot_take(&sipexpect_sip_masters);
-	s->other = sipexpect_snapshot_take(&sipexpect_other_masters);
-	if (s->sip && s->other)
-		return 0;
+	struct sipexpect_masters_snap *s = p;
+
+	if (!s)
+		return;
 	sipexpect_snapshot_free(s->sip);
 	sipexpect_snapshot_free(s->other);
-	return -ENOMEM;
+	sipexpect_free(s);
 }
 
-static void sipexpect_free_both(struct sipexpect_snapshots *s)
+static struct sipexpect_snapshot *masters_take_one(struct sipexpect_table *t)
 {
-	sipexpect_snapshot_free(s->sip);
-	sipexpect_snapshot_free(s->other);
+	struct sipexpect_snapshot *snap = sipexpect_snapshot_take(t);
+
+	if (!snap)
+		return NULL;
+	if (sipexpect_snapshot_fill_held(snap)) {
+		sipexpect_snapshot_free(snap);
+		return NULL;
+	}
+	sipexpect_snapshot_sort(snap);
+	return snap;
 }
 
-static void sipexpect_show_master(struct seq_file *m,
-				  const struct sipexpect_master_stats *st)
+static void masters_show_one(struct seq_file *m, void *p, unsigned int i)
 {
+	struct sipexpect_masters_snap *s = p;
+	const struct sipexpect_master_stats *st;
 	int c;
 
+	st = i < s->sip->nr ? &s->sip->masters[i] :
+			      &s->other->masters[i - s->sip->nr];
 	sipexpect_show_key(m, &st->key);
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
 		seq_printf(m, " %s=%llu", sipexpect_counter_names[c],
@@ -170,31 +267,37 @@ static void sipexpect_show_master(struct seq_file *m,
 		   sipexpect_age_s(st->last_seen));
 }
 
-/* SIP masters first, then other helpers', each most failures first. */
-static int masters_show(struct seq_file *m, void *v)
+static int masters_take(struct sipexpect_listing *l)
 {
-	struct sipexpect_snapshots s;
-	unsigned int i;
+	struct sipexpect_masters_snap *s = sipexpect_alloc(sizeof(*s),
+							   GFP_KERNEL);
 
-	if (sipexpect_take_both(&s))
+	l->free = masters_free;
+	l->show = masters_show_one;
+	l->snap = s;
+	if (!s)
 		return -ENOMEM;
-	for (i = 0; i < s.sip->counts.nr_masters; i++)
-		sipexpect_show_master(m, &s.sip->masters[i]);
-	for (i = 0; i < s.other->counts.nr_masters; i++)
-		sipexpect_show_master(m, &s.other->masters[i]);
-	sipexpect_free_both(&s);
+	sipexpect_sync();
+	s->sip = masters_take_one(&sipexpect_sip_masters);
+	s->other = masters_take_one(&sipexpect_other_masters);
+	if (!s->sip || !s->other)
+		return -ENOMEM;
+	l->nr = s->sip->nr + s->other->nr;
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(masters);
+SIPEXPECT_LISTING_FOPS(masters);
 
-static int occupancy_show(struct seq_file *m, void *v)
+/* occupancy: per netns, then per netns/helper/class, then the top holders */
+static void occupancy_free(void *p)
 {
-	struct sipexpect_occupancy *occ = sipexpect_occupancy_take();
-	unsigned int i;
+	sipexpect_occupancy_free(p);
+}
 
-	if (!occ)
-		return -ENOMEM;
-	for (i = 0; i < occ->nr_netns; i++) {
+static void occupancy_show_one(struct seq_file *m, void *p, unsigned int i)
+{
+	struct sipexpect_occupancy *occ = p;
+
+	if (i < occ->nr_netns) {
 		const struct sipexpect_netns_fill *f = &occ->netns[i];
 
 		seq_printf(m, "netns=%u count=%u max=%u hsize=%u fill_pct=%u peak=%u",
@@ -206,71 +309,85 @@ static int occupancy_show(struct seq_file *m, void *v)
 				   sipexpect_age_s(f->peak_at));
 		else
 			seq_puts(m, " peak_age_s=-\n");
+		return;
 	}
-	for (i = 0; i < occ->nr_classes; i++) {
+	i -= occ->nr_netns;
+	if (i < occ->nr_classes) {
 		const struct sipexpect_class_fill *c = &occ->classes[i];
 
 		seq_printf(m, "netns=%u helper=%s class=%s count=%u visible=%u permanent=%u\n",
 			   c->netns, c->helper, c->class_name, c->count,
 			   c->visible, c->permanent);
+		return;
 	}
-	if (occ->classes_omitted)
-		seq_printf(m, "classes_omitted=%u\n", occ->classes_omitted);
-	for (i = 0; i < occ->nr_top; i++) {
-		seq_printf(m, "top=%u ", i + 1);
-		sipexpect_show_key(m, &occ->top[i].key);
-		seq_printf(m, " held=%u\n", occ->top[i].held);
+	i -= occ->nr_classes;
+	if (occ->classes_omitted) {
+		if (!i) {
+			seq_printf(m, "classes_omitted=%u\n",
+				   occ->classes_omitted);
+			return;
+		}
+		i--;
 	}
-	sipexpect_occupancy_free(occ);
+	seq_printf(m, "top=%u ", i + 1);
+	sipexpect_show_key(m, &occ->top[i].key);
+	seq_printf(m, " held=%u\n", occ->top[i].held);
+}
+
+static int occupancy_take(struct sipexpect_listing *l)
+{
+	struct sipexpect_occupancy *occ = sipexpect_occupancy_take();
+
+	l->free = occupancy_free;
+	l->show = occupancy_show_one;
+	l->snap = occ;
+	if (!occ)
+		return -ENOMEM;
+	l->nr = occ->nr_netns + occ->nr_classes + !!occ->classes_omitted +
+		occ->nr_top;
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(occupancy);
+SIPEXPECT_LISTING_FOPS(occupancy);
 
-static int advice_show(struct seq_file *m, void *v)
+/* recent: the last failures, oldest first, with their UTC time. */
+static void recent_free(void *p)
 {
-	struct sipexpect_snapshot *sip;
-	struct sipexpect_occupancy *occ;
-	int err = -ENOMEM;
-
-	sipexpect_probes_sync();
-	sip = sipexpect_snapshot_take(&sipexpect_sip_masters);
-	occ = sipexpect_occupancy_take();
-	if (sip && occ) {
-		sipexpect_advice_show(m, sip, occ);
-		err = 0;
-	}
-	sipexpect_occupancy_free(occ);
-	sipexpect_snapshot_free(sip);
-	return err;
-}
-DEFINE_SHOW_ATTRIBUTE(advice);
-
-static ssize_t reset_write(struct file *file, const char __user *ubuf,
-			   size_t len, loff_t *ppos)
-{
-	char buf[4] = {};
-
-	/* Exactly "1", with or without a newline; anything else is refused. */
-	if (len == 0 || len > 2 || copy_from_user(buf, ubuf, len) ||
-	    strcmp(strim(buf), "1")) {
-		pr_warn_ratelimited("reset: write 1 to reset the counters; nothing was changed\n");
-		return -EINVAL;
-	}
-	/* What is staged happened before the reset: gone with the rest. */
-	sipexpect_probes_sync();
-	sipexpect_table_reset(&sipexpect_sip_masters);
-	sipexpect_table_reset(&sipexpect_other_masters);
-	sipexpect_occupancy_reset();
-	pr_info("counters reset\n");
-	return len;
+	sipexpect_recent_free(p);
 }
 
-static const struct file_operations reset_fops = {
-	.owner	= THIS_MODULE,
-	.open	= simple_open,
-	.write	= reset_write,
-	.llseek	= noop_llseek,
-};
+static void recent_show_one(struct seq_file *m, void *p, unsigned int i)
+{
+	struct sipexpect_recent_copy *copy = p;
+	const struct sipexpect_failure *f = &copy->f[i];
+	u32 rem_ns;
+	s64 s = div_u64_rem(f->time_ns, NSEC_PER_SEC, &rem_ns);
+	struct tm tm;
+
+	time64_to_tm(s, 0, &tm);
+	seq_printf(m, "time=%04ld-%02d-%02dT%02d:%02d:%02d.%03uZ event=%s ",
+		   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		   tm.tm_min, tm.tm_sec, (u32)(rem_ns / NSEC_PER_MSEC),
+		   f->kind == SIPEXPECT_FAILURE_DROP ? "helper_drop" :
+						       "expect_insert_failed");
+	sipexpect_show_key(m, &f->key);
+	sipexpect_show_failure(m, f);
+	seq_putc(m, '\n');
+}
+
+static int recent_take(struct sipexpect_listing *l)
+{
+	struct sipexpect_recent_copy *copy;
+
+	copy = sipexpect_recent_take(&sipexpect_recent);
+	l->free = recent_free;
+	l->show = recent_show_one;
+	l->snap = copy;
+	if (!copy)
+		return -ENOMEM;
+	l->nr = copy->nr;
+	return 0;
+}
+SIPEXPECT_LISTING_FOPS(recent);
 
 void sipexpect_debugfs_init(void)
 {
@@ -284,7 +401,7 @@ void sipexpect_debugfs_init(void)
 	debugfs_create_file("advice", 0400, sipexpect_dir, NULL, &advice_fops);
 	debugfs_create_file("retired", 0400, sipexpect_dir, NULL,
 			    &retired_fops);
-	debugfs_create_file("reset", 0200, sipexpect_dir, NULL, &reset_fops);
+	debugfs_create_file("recent", 0400, sipexpect_dir, NULL, &recent_fops);
 }
 
 void sipexpect_debugfs_exit(void)

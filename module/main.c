@@ -6,12 +6,22 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
 
 #include "debugfs.h"
 #include "nfct.h"
 #include "occupancy.h"
 #include "probes.h"
 #include "sipexpect.h"
+
+struct sipexpect_table sipexpect_sip_masters;
+struct sipexpect_table sipexpect_other_masters;
+struct sipexpect_stage sipexpect_stage;
+struct sipexpect_attrib sipexpect_attrib;
+struct sipexpect_recent sipexpect_recent;
+
+/* Set once everything is up; reset writes wait for it (param lock). */
+static bool sipexpect_ready;
 
 static unsigned int max_masters = SIPEXPECT_MAX_MASTERS_DEFAULT;
 
@@ -38,8 +48,73 @@ module_param_cb(max_masters, &max_masters_ops, &max_masters, 0444);
 MODULE_PARM_DESC(max_masters,
 		 "Master connections tracked at once, SIP and other helpers each; the least recently updated is evicted beyond it (1-65536, default 4096)");
 
-struct sipexpect_table sipexpect_sip_masters;
-struct sipexpect_table sipexpect_other_masters;
+static unsigned int recent_size = SIPEXPECT_RECENT_DEFAULT;
+
+static int recent_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (sipexpect_parse_recent_size(val, &v)) {
+		pr_err("recent_size: expected an integer from %u to %u\n",
+		       SIPEXPECT_RECENT_MIN, SIPEXPECT_RECENT_MAX);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops recent_size_ops = {
+	.set = recent_size_set,
+	.get = param_get_uint,
+};
+
+/* Fixed at load: the ring's memory is taken once. */
+module_param_cb(recent_size, &recent_size_ops, &recent_size, 0444);
+MODULE_PARM_DESC(recent_size,
+		 "Failures kept in the recent file (16-65536, default 1024: about 340 dropped calls, 150 KiB)");
+
+void sipexpect_reset(void)
+{
+	/* What is staged happened before the reset: gone with the rest. */
+	sipexpect_sync();
+	sipexpect_table_reset(&sipexpect_sip_masters);
+	sipexpect_table_reset(&sipexpect_other_masters);
+	sipexpect_occupancy_reset();
+	sipexpect_recent_reset(&sipexpect_recent);
+}
+
+/*
+ * A write-only parameter, not a debugfs file: debugfs under lockdown
+ * refuses to open any file that can be written, and a reset file there
+ * would also make `cat` of every file in it fail on that one.
+ */
+static int reset_set(const char *val, const struct kernel_param *kp)
+{
+	if (!sysfs_streq(val, "1")) {
+		pr_warn_ratelimited("reset: write 1 to reset the counters; nothing was changed\n");
+		return -EINVAL;
+	}
+	if (!sipexpect_ready) {
+		pr_err("reset: only once loaded, by writing 1 to /sys/module/sipexpect/parameters/reset\n");
+		return -EINVAL;
+	}
+	sipexpect_reset();
+	pr_info("counters reset\n");
+	return 0;
+}
+
+static int reset_get(char *buf, const struct kernel_param *kp)
+{
+	return sprintf(buf, "write 1 here to reset every counter, peak and recent failure\n");
+}
+
+static const struct kernel_param_ops reset_ops = {
+	.set = reset_set,
+	.get = reset_get,
+};
+
+module_param_cb(reset, &reset_ops, NULL, 0200);
+MODULE_PARM_DESC(reset, "Write 1 to reset every counter, peak and recent failure");
 
 static int __init sipexpect_init(void)
 {
@@ -47,34 +122,63 @@ static int __init sipexpect_init(void)
 
 	err = sipexpect_table_init(&sipexpect_sip_masters, max_masters);
 	if (err)
-		return err;
+		goto fail;
 	err = sipexpect_table_init(&sipexpect_other_masters, max_masters);
 	if (err)
 		goto err_sip;
-	err = sipexpect_occupancy_init();
+	err = sipexpect_stage_init(&sipexpect_stage, &sipexpect_sip_masters,
+				   &sipexpect_other_masters);
 	if (err)
 		goto err_other;
+	err = sipexpect_attrib_init(&sipexpect_attrib, &sipexpect_stage,
+				    sipexpect_report_drop);
+	if (err)
+		goto err_stage;
+	err = sipexpect_recent_init(&sipexpect_recent, recent_size);
+	if (err)
+		goto err_attrib;
+	err = sipexpect_occupancy_init();
+	if (err)
+		goto err_recent;
 
-	/* Without it fill levels read 0; everything else still works. */
+	/* Without them fill levels read 0 or cost more; the rest works. */
 	sipexpect_nfct_init();
 	sipexpect_debugfs_init();
 	sipexpect_probes_arm();
-	pr_info("version %s loaded, tracking up to %u masters\n",
-		SIPEXPECT_VERSION, max_masters);
+	kernel_param_lock(THIS_MODULE);
+	sipexpect_ready = true;
+	kernel_param_unlock(THIS_MODULE);
+	pr_info("version %s loaded, tracking up to %u masters, the last %u failures\n",
+		SIPEXPECT_VERSION, max_masters, recent_size);
 	return 0;
 
+err_recent:
+	sipexpect_recent_exit(&sipexpect_recent);
+err_attrib:
+	sipexpect_attrib_exit(&sipexpect_attrib);
+err_stage:
+	sipexpect_stage_exit(&sipexpect_stage);
 err_other:
 	sipexpect_table_destroy(&sipexpect_other_masters);
 err_sip:
 	sipexpect_table_destroy(&sipexpect_sip_masters);
+fail:
+	pr_err("not loaded: %s (%d)\n",
+	       err == -ENOMEM ? "out of memory" : "setup failed", err);
 	return err;
 }
 
 static void __exit sipexpect_exit(void)
 {
+	kernel_param_lock(THIS_MODULE);
+	sipexpect_ready = false;
+	kernel_param_unlock(THIS_MODULE);
 	sipexpect_probes_disarm();
 	sipexpect_debugfs_exit();
 	sipexpect_occupancy_exit();
+	sipexpect_stage_exit(&sipexpect_stage);
+	sipexpect_attrib_exit(&sipexpect_attrib);
+	sipexpect_recent_exit(&sipexpect_recent);
 	sipexpect_table_destroy(&sipexpect_other_masters);
 	sipexpect_table_destroy(&sipexpect_sip_masters);
 }

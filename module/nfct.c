@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reading conntrack objects by value, and finding expect_max.
+ * Reading conntrack objects by value, and finding what nf_conntrack does
+ * not export: expect_max and the per-netns expectation count.
  */
 #include <linux/fs.h>
 #include <linux/kprobes.h>
+#include <linux/nsproxy.h>
 #include <linux/percpu.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include <net/netfilter/nf_conntrack_zones.h>
+#include <net/netns/generic.h>
 
 #include "nfct.h"
 
-bool sipexpect_key_from_master(const struct nf_conn *master,
-			       struct sipexpect_key *key)
+const struct nf_conntrack_helper *
+sipexpect_key_from_master(const struct nf_conn *master,
+			  struct sipexpect_key *key)
 {
 	const struct nf_conntrack_tuple *t;
 	const struct nf_conntrack_helper *helper;
@@ -20,10 +24,10 @@ bool sipexpect_key_from_master(const struct nf_conn *master,
 
 	help = nfct_help(master);
 	if (!help)
-		return false;
+		return NULL;
 	helper = rcu_dereference(help->helper);
 	if (!helper)
-		return false;
+		return NULL;
 
 	memset(key, 0, sizeof(*key));
 	t = &master->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
@@ -37,7 +41,7 @@ bool sipexpect_key_from_master(const struct nf_conn *master,
 	key->sport = ntohs(t->src.u.all);
 	key->dport = ntohs(t->dst.u.all);
 	strscpy(key->helper, helper->name, sizeof(key->helper));
-	return true;
+	return helper;
 }
 
 u32 sipexpect_master_held(const struct nf_conn *master)
@@ -75,7 +79,7 @@ bool sipexpect_exp_visible(const struct nf_conntrack_expect *exp)
 #endif
 }
 
-u32 sipexpect_net_expect_count(const struct net *net)
+u32 sipexpect_net_expect_count_percpu(const struct net *net)
 {
 	u32 created = 0, deleted = 0;
 	int cpu;
@@ -88,26 +92,71 @@ u32 sipexpect_net_expect_count(const struct net *net)
 		created += READ_ONCE(st->expect_create);
 		deleted += READ_ONCE(st->expect_delete);
 	}
-	/* Unsigned wrap-around cancels out in the difference. */
-	return created - deleted;
+	/*
+	 * Unsigned wrap-around cancels out in the difference; but the CPUs
+	 * are read at different instants, and a delete read after its create
+	 * was missed would make the count "negative": none left.
+	 */
+	return (s32)(created - deleted) < 0 ? 0 : created - deleted;
 }
 
 /*
- * nf_ct_expect_max is neither exported nor per-netns. Its sysctl entry
- * points at it, so read the sysctl once while a kprobe on the proc handlers
- * watches for that entry and notes its .data: no private symbol lookup.
+ * Where nf_conntrack keeps its per-netns data (struct nf_conntrack_net,
+ * with the expectation count): net_generic(net, id) for an id it does not
+ * export. Found at load: the nf_conntrack_count sysctl of the loading
+ * task's netns points into that data, and the id is the slot of that
+ * netns's net_generic array holding it. -1: not found.
+ */
+static int nfct_net_id = -1;
+
+static bool sipexpect_pernet_count_ok(void)
+{
+#ifdef SIPEXPECT_HAVE_NETNS_CT_EXPECT_COUNT
+	return true;
+#else
+	return nfct_net_id >= 0;
+#endif
+}
+
+u32 sipexpect_net_expect_count(const struct net *net)
+{
+#ifdef SIPEXPECT_HAVE_NETNS_CT_EXPECT_COUNT
+	return READ_ONCE(net->ct.expect_count);
+#else
+	const struct nf_conntrack_net *cnet;
+
+	if (nfct_net_id < 0)
+		return sipexpect_net_expect_count_percpu(net);
+	cnet = net_generic(net, nfct_net_id);
+	return READ_ONCE(cnet->expect_count);
+#endif
+}
+
+const char *sipexpect_expect_count_source(void)
+{
+	return sipexpect_pernet_count_ok() ? "pernet" : "percpu_stats";
+}
+
+/*
+ * Sysctl entries point at what they show. Reading two of them once, with a
+ * kprobe on the proc handlers noting where their data lives, finds both
+ * without any private symbol lookup.
  */
 static unsigned int *expect_max_ptr;
 static unsigned int *expect_max_seen;
+static atomic_t *conntrack_count_seen;
 
 static int sipexpect_sysctl_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	const struct ctl_table *table;
 
 	table = (const struct ctl_table *)regs_get_kernel_argument(regs, 0);
-	if (table && table->procname && table->data &&
-	    !strcmp(table->procname, "nf_conntrack_expect_max"))
+	if (!table || !table->procname || !table->data)
+		return 0;
+	if (!strcmp(table->procname, "nf_conntrack_expect_max"))
 		WRITE_ONCE(expect_max_seen, table->data);
+	else if (!strcmp(table->procname, "nf_conntrack_count"))
+		WRITE_ONCE(conntrack_count_seen, table->data);
 	return 0;
 }
 
@@ -116,15 +165,14 @@ static const char * const sysctl_handlers[] = {
 	"proc_douintvec_minmax", "proc_douintvec",
 };
 
-static int sipexpect_read_sysctl(unsigned int *val)
+static int sipexpect_read_sysctl(const char *path, unsigned int *val)
 {
 	struct file *f;
 	char buf[24] = {};
 	loff_t pos = 0;
 	ssize_t n;
 
-	f = filp_open("/proc/sys/net/netfilter/nf_conntrack_expect_max",
-		      O_RDONLY, 0);
+	f = filp_open(path, O_RDONLY, 0);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
@@ -134,10 +182,75 @@ static int sipexpect_read_sysctl(unsigned int *val)
 	return kstrtouint(strim(buf), 10, val);
 }
 
-int sipexpect_nfct_init(void)
+#define SIPEXPECT_SYSCTL_DIR	"/proc/sys/net/netfilter/"
+
+static void sipexpect_find_expect_max(int err, unsigned int value)
+{
+	if (err) {
+		pr_warn("cannot read nf_conntrack_expect_max (%d): table fill levels unavailable\n",
+			err);
+		return;
+	}
+	/* Trust the pointer only if it reads what the file said. */
+	if (!expect_max_seen || READ_ONCE(*expect_max_seen) != value) {
+		pr_warn("nf_conntrack_expect_max not located: table fill levels unavailable\n");
+		return;
+	}
+	expect_max_ptr = expect_max_seen;
+}
+
+#ifndef SIPEXPECT_HAVE_NETNS_CT_EXPECT_COUNT
+/* The smallest id net_generic() hands out: the slots the header uses. */
+#define SIPEXPECT_MIN_PERNET_ID \
+	((sizeof(struct net_generic) + sizeof(void *) - 1) / sizeof(void *))
+
+static void sipexpect_find_nfct_net(void)
+{
+	struct net *net = current->nsproxy->net_ns;
+	const struct nf_conntrack_net *cnet;
+	const struct net_generic *ng;
+	unsigned int id, len;
+	int found = -1;
+	bool same;
+
+	if (!conntrack_count_seen)
+		goto fail;
+	cnet = container_of(conntrack_count_seen, struct nf_conntrack_net,
+			    count);
+	rcu_read_lock();
+	ng = rcu_dereference(net->gen);
+	len = ng->s.len;
+	for (id = SIPEXPECT_MIN_PERNET_ID; id < len; id++) {
+		if (ng->ptr[id] == cnet) {
+			found = id;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (found < 0)
+		goto fail;
+	/* Both move under the expectation lock: they must agree exactly. */
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	same = READ_ONCE(cnet->expect_count) ==
+	       sipexpect_net_expect_count_percpu(net);
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+	if (!same)
+		goto fail;
+	nfct_net_id = found;
+	return;
+fail:
+	pr_info("nf_conntrack's per-netns data not located: expectation counts summed over CPUs\n");
+}
+#else
+static void sipexpect_find_nfct_net(void)
+{
+}
+#endif
+
+void sipexpect_nfct_init(void)
 {
 	struct kprobe kps[ARRAY_SIZE(sysctl_handlers)] = {};
-	unsigned int i, value;
+	unsigned int i, value = 0, count = 0;
 	int err, armed = 0;
 
 	for (i = 0; i < ARRAY_SIZE(sysctl_handlers); i++) {
@@ -146,22 +259,14 @@ int sipexpect_nfct_init(void)
 		if (!register_kprobe(&kps[i]))
 			armed |= 1 << i;
 	}
-	err = sipexpect_read_sysctl(&value);
+	err = sipexpect_read_sysctl(SIPEXPECT_SYSCTL_DIR "nf_conntrack_expect_max",
+				    &value);
+	sipexpect_read_sysctl(SIPEXPECT_SYSCTL_DIR "nf_conntrack_count", &count);
 	for (i = 0; i < ARRAY_SIZE(sysctl_handlers); i++)
 		if (armed & (1 << i))
 			unregister_kprobe(&kps[i]);
-	if (err) {
-		pr_warn("cannot read nf_conntrack_expect_max (%d): table fill levels unavailable\n",
-			err);
-		return err;
-	}
-	/* Trust the pointer only if it reads what the file said. */
-	if (!expect_max_seen || READ_ONCE(*expect_max_seen) != value) {
-		pr_warn("nf_conntrack_expect_max not located: table fill levels unavailable\n");
-		return -ENOENT;
-	}
-	expect_max_ptr = expect_max_seen;
-	return 0;
+	sipexpect_find_expect_max(err, value);
+	sipexpect_find_nfct_net();
 }
 
 bool sipexpect_expect_max_known(void)

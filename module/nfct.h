@@ -13,9 +13,13 @@
 
 #include "core.h"
 
-/* Fill *key from a master; false when it has no helper (nothing to blame). */
-bool sipexpect_key_from_master(const struct nf_conn *master,
-			       struct sipexpect_key *key);
+/*
+ * Fill *key from a master; its helper (RCU: valid until rcu_read_unlock()),
+ * or NULL when it has none (nothing to blame).
+ */
+const struct nf_conntrack_helper *
+sipexpect_key_from_master(const struct nf_conn *master,
+			  struct sipexpect_key *key);
 /* Expectations the master holds now, all classes (what the kernel counts). */
 u32 sipexpect_master_held(const struct nf_conn *master);
 /* Helper of an expectation: its own (6.1.168+) or its master's. */
@@ -25,18 +29,22 @@ sipexpect_exp_helper(const struct nf_conntrack_expect *exp);
 bool sipexpect_exp_visible(const struct nf_conntrack_expect *exp);
 
 /*
- * The netns's expectation count as the kernel compares it with expect_max:
- * expect_create - expect_delete summed over CPUs (exact: both move under
- * nf_conntrack_expect_lock together with the count itself).
+ * The netns's expectation count, the very number the kernel compares with
+ * expect_max: one read where nf_conntrack's per-netns data was located at
+ * load (status: expect_count_source), else summed over every CPU's stats.
  */
 u32 sipexpect_net_expect_count(const struct net *net);
+/* The same, always from the per-CPU stats: a cross-check. */
+u32 sipexpect_net_expect_count_percpu(const struct net *net);
 
 /*
  * net.netfilter.nf_conntrack_expect_max: one global in nf_conntrack that is
- * not exported; resolved once at load. 0 when it could not be found.
+ * not exported; found once at load. 0 when it could not be found.
  */
-int sipexpect_nfct_init(void);
+void sipexpect_nfct_init(void);
 u32 sipexpect_expect_max(void);
 bool sipexpect_expect_max_known(void);
+/* "pernet" (one read) or "percpu_stats" (a sum over CPUs) */
+const char *sipexpect_expect_count_source(void);
 
 #endif /* _SIPEXPECT_NFCT_H */

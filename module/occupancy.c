@@ -3,16 +3,19 @@
  * Expectation table occupancy: the per-netns count the kernel enforces, the
  * peak we saw, and a walk of the hash for the per-class breakdown.
  */
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
 #include <linux/mm.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <net/netns/generic.h>
 
+#include "alloc.h"
 #include "nfct.h"
 #include "occupancy.h"
-#include "probes.h"
 #include "sipexpect.h"
 
 /* Per netns, freed with it by the pernet machinery. */
@@ -27,9 +30,9 @@ static void __net_exit sipexpect_net_exit(struct net *net)
 {
 	/*
 	 * Its masters must not outlive it (and its inum may be reused), nor
-	 * come back from a drop still staged.
+	 * come back from what is still staged.
 	 */
-	sipexpect_probes_sync();
+	sipexpect_sync();
 	sipexpect_table_forget_netns(&sipexpect_sip_masters, net->ns.inum);
 	sipexpect_table_forget_netns(&sipexpect_other_masters, net->ns.inum);
 }
@@ -103,7 +106,8 @@ static void sipexpect_take_netns(struct sipexpect_occupancy *occ)
 	rcu_read_unlock();
 
 	cap = n + 8;	/* netns created meanwhile: the rest is cut */
-	occ->netns = kvcalloc(cap, sizeof(*occ->netns), GFP_KERNEL);
+	occ->netns = sipexpect_alloc(array_size(cap, sizeof(*occ->netns)),
+				     GFP_KERNEL);
 	if (!occ->netns)
 		return;
 	rcu_read_lock();
@@ -172,13 +176,47 @@ static void sipexpect_note_top(struct sipexpect_occupancy *occ,
 	seen[pos] = master;
 }
 
-static void sipexpect_count_exp(struct sipexpect_occupancy *occ,
-				unsigned int cap, const struct nf_conn **seen,
-				struct nf_conntrack_expect *exp)
+/*
+ * Masters are only safe to read while their expectations cannot be
+ * unlinked, i.e. under nf_conntrack_expect_lock. Take it for a few buckets
+ * at a time so that inserts on other CPUs wait microseconds, not the whole
+ * walk; the headline count comes from the kernel's own counters, this
+ * breakdown is as of the walk.
+ */
+#define SIPEXPECT_WALK_CHUNK	64
+
+static void sipexpect_walk_hash(void (*fn)(struct nf_conntrack_expect *exp,
+					   void *arg), void *arg)
 {
+	unsigned int i, end, hsize = READ_ONCE(nf_ct_expect_hsize);
+	struct nf_conntrack_expect *exp;
+
+	for (i = 0; i < hsize; i = end) {
+		end = min(i + SIPEXPECT_WALK_CHUNK, hsize);
+		spin_lock_bh(&nf_conntrack_expect_lock);
+		rcu_read_lock();	/* helpers are RCU-protected */
+		for (; i < end; i++)
+			hlist_for_each_entry(exp, &nf_ct_expect_hash[i], hnode)
+				fn(exp, arg);
+		rcu_read_unlock();
+		spin_unlock_bh(&nf_conntrack_expect_lock);
+		cond_resched();
+	}
+}
+
+struct sipexpect_classes_walk {
+	struct sipexpect_occupancy *occ;
+	unsigned int cap;
+	const struct nf_conn *seen[SIPEXPECT_TOP_HELD];
+};
+
+static void sipexpect_count_exp(struct nf_conntrack_expect *exp, void *arg)
+{
+	struct sipexpect_classes_walk *w = arg;
+	struct sipexpect_occupancy *occ = w->occ;
 	struct sipexpect_class_fill *c;
 
-	c = sipexpect_class_slot(occ, cap, nf_ct_exp_net(exp)->ns.inum,
+	c = sipexpect_class_slot(occ, w->cap, nf_ct_exp_net(exp)->ns.inum,
 				 sipexpect_exp_helper(exp), exp->class);
 	if (!c) {
 		occ->classes_omitted++;
@@ -190,44 +228,23 @@ static void sipexpect_count_exp(struct sipexpect_occupancy *occ,
 	if (exp->flags & NF_CT_EXPECT_PERMANENT)
 		c->permanent++;
 	if (exp->master)
-		sipexpect_note_top(occ, seen, exp->master);
+		sipexpect_note_top(occ, w->seen, exp->master);
 }
 
-/*
- * Masters are only safe to read while their expectations cannot be
- * unlinked, i.e. under nf_conntrack_expect_lock. Take it for a few buckets
- * at a time so that inserts on other CPUs wait microseconds, not the whole
- * walk; the headline count comes from the kernel's own counters, this
- * breakdown is as of the walk.
- */
-#define SIPEXPECT_WALK_CHUNK	64
-
-static void sipexpect_walk_hash(struct sipexpect_occupancy *occ)
+static void sipexpect_take_classes(struct sipexpect_occupancy *occ)
 {
-	const struct nf_conn *seen[SIPEXPECT_TOP_HELD] = {};
-	struct nf_conntrack_expect *exp;
-	unsigned int i, end, cap = 256;
+	struct sipexpect_classes_walk w = { .occ = occ, .cap = 256 };
 
-	occ->classes = kvcalloc(cap, sizeof(*occ->classes), GFP_KERNEL);
-	if (!occ->classes)
-		return;
-
-	for (i = 0; i < occ->hsize; i = end) {
-		end = min(i + SIPEXPECT_WALK_CHUNK, occ->hsize);
-		spin_lock_bh(&nf_conntrack_expect_lock);
-		rcu_read_lock();	/* helpers are RCU-protected */
-		for (; i < end; i++)
-			hlist_for_each_entry(exp, &nf_ct_expect_hash[i], hnode)
-				sipexpect_count_exp(occ, cap, seen, exp);
-		rcu_read_unlock();
-		spin_unlock_bh(&nf_conntrack_expect_lock);
-		cond_resched();
-	}
+	occ->classes = sipexpect_alloc(array_size(w.cap, sizeof(*occ->classes)),
+				       GFP_KERNEL);
+	if (occ->classes)
+		sipexpect_walk_hash(sipexpect_count_exp, &w);
 }
 
 struct sipexpect_occupancy *sipexpect_occupancy_take(void)
 {
-	struct sipexpect_occupancy *occ = kzalloc(sizeof(*occ), GFP_KERNEL);
+	struct sipexpect_occupancy *occ = sipexpect_alloc(sizeof(*occ),
+							  GFP_KERNEL);
 
 	if (!occ)
 		return NULL;
@@ -235,7 +252,12 @@ struct sipexpect_occupancy *sipexpect_occupancy_take(void)
 	occ->max = sipexpect_expect_max();
 	occ->hsize = READ_ONCE(nf_ct_expect_hsize);
 	sipexpect_take_netns(occ);
-	sipexpect_walk_hash(occ);
+	sipexpect_take_classes(occ);
+	/* A partial picture would mislead: all of it or nothing. */
+	if (!occ->netns || !occ->classes) {
+		sipexpect_occupancy_free(occ);
+		return NULL;
+	}
 	return occ;
 }
 
@@ -243,7 +265,64 @@ void sipexpect_occupancy_free(struct sipexpect_occupancy *occ)
 {
 	if (!occ)
 		return;
-	kvfree(occ->netns);
-	kvfree(occ->classes);
-	kfree(occ);
+	sipexpect_free(occ->netns);
+	sipexpect_free(occ->classes);
+	sipexpect_free(occ);
+}
+
+/* An open-addressing index of a snapshot's keys, for the walk. */
+struct sipexpect_held_walk {
+	struct sipexpect_snapshot *snap;
+	u32 *slots;			/* record index + 1; 0: empty */
+	unsigned int mask;
+};
+
+static u32 sipexpect_key_hash(const struct sipexpect_key *key)
+{
+	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32), 0);
+}
+
+static void sipexpect_set_held(struct nf_conntrack_expect *exp, void *arg)
+{
+	struct sipexpect_held_walk *w = arg;
+	struct sipexpect_key key;
+	unsigned int h;
+
+	if (!exp->master || !sipexpect_key_from_master(exp->master, &key))
+		return;
+	for (h = sipexpect_key_hash(&key) & w->mask; w->slots[h];
+	     h = (h + 1) & w->mask) {
+		struct sipexpect_master_stats *st =
+			&w->snap->masters[w->slots[h] - 1];
+
+		if (sipexpect_key_eq(&st->key, &key)) {
+			st->held = sipexpect_master_held(exp->master);
+			return;
+		}
+	}
+}
+
+int sipexpect_snapshot_fill_held(struct sipexpect_snapshot *snap)
+{
+	struct sipexpect_held_walk w = { .snap = snap };
+	unsigned int i, h, size;
+
+	if (!snap->nr)
+		return 0;
+	size = roundup_pow_of_two(2 * snap->nr);
+	w.slots = sipexpect_alloc(array_size(size, sizeof(*w.slots)),
+				  GFP_KERNEL);
+	if (!w.slots)
+		return -ENOMEM;
+	w.mask = size - 1;
+	for (i = 0; i < snap->nr; i++) {
+		snap->masters[i].held = 0;
+		for (h = sipexpect_key_hash(&snap->masters[i].key) & w.mask;
+		     w.slots[h]; h = (h + 1) & w.mask)
+			;
+		w.slots[h] = i + 1;
+	}
+	sipexpect_walk_hash(sipexpect_set_held, &w);
+	sipexpect_free(w.slots);
+	return 0;
 }

@@ -58,4 +58,11 @@ void sipexpect_occupancy_note(const struct net *net, u32 count);
 struct sipexpect_occupancy *sipexpect_occupancy_take(void);
 void sipexpect_occupancy_free(struct sipexpect_occupancy *occ);
 
+/*
+ * Each record's held, from the kernel's own per-master count of the
+ * expectations it holds now (found by walking the hash); 0 when the master
+ * holds none. -ENOMEM when the walk's index cannot be allocated.
+ */
+int sipexpect_snapshot_fill_held(struct sipexpect_snapshot *snap);
+
 #endif /* _SIPEXPECT_OCCUPANCY_H */

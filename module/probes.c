@@ -5,7 +5,6 @@
  *   nf_ct_expect_related_report (kretprobe)  every insert and its errno
  *   nf_ct_expect_related_pair   (kretprobe)  RTP+RTCP inserted together
  *                                            (6.12.117+, 2026 backport)
- *   nf_ct_unlink_expect_report  (kprobe)     expectations a master holds
  *   nf_ct_helper_log            (kprobe)     the helper's drop message
  *   skb:kfree_skb               (tracepoint) that message's packet really
  *                                            dropped by netfilter
@@ -13,13 +12,19 @@
  * All targets live in nf_conntrack (or the core kernel), never in the
  * helper modules, so nf_conntrack_sip and nf_nat_sip come and go freely.
  * A target this kernel lacks is reported and the rest keeps working.
+ *
+ * Handlers copy what they need by value, hand counts to this CPU's stage
+ * (no lock shared with other CPUs, no allocation: safe on PREEMPT_RT) and
+ * record failures in the recent ring and the trace events.
  */
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
 #include <linux/skbuff.h>
+#include <linux/timekeeping.h>
 #include <trace/events/skb.h>
 
+#include "events.h"
 #include "nfct.h"
 #include "occupancy.h"
 #include "probes.h"
@@ -34,7 +39,6 @@ enum sipexpect_probe_state {
 static const char * const probe_names[SIPEXPECT_NR_PROBES] = {
 	[SIPEXPECT_PROBE_EXPECT_INSERT]	= "expect_insert",
 	[SIPEXPECT_PROBE_EXPECT_INSERT_PAIR] = "expect_insert_pair",
-	[SIPEXPECT_PROBE_EXPECT_UNLINK]	= "expect_unlink",
 	[SIPEXPECT_PROBE_HELPER_LOG]	= "helper_log",
 	[SIPEXPECT_PROBE_KFREE_SKB]	= "kfree_skb",
 };
@@ -56,51 +60,64 @@ static void probe_hit(enum sipexpect_probe_id id)
 
 /* -- expectation insert --------------------------------------------- */
 
-/* Lives only for the duration of one insert call. */
+/*
+ * Lives only for the duration of one insert call. The caller holds its
+ * references to the expectation (and so to its master) until after the
+ * call returns, so both are still valid in the return handler.
+ */
 struct sipexpect_insert_call {
-	struct sipexpect_key key;
-	const struct nf_conn *master;
-	const struct net *net;
+	const struct nf_conntrack_expect *exp;
 	unsigned int nr_exp;		/* 2 for a pair */
 };
-
-static int sipexpect_insert_begin(struct sipexpect_insert_call *call,
-				  const struct nf_conntrack_expect *exp,
-				  unsigned int nr_exp)
-{
-	bool ok;
-
-	if (!exp || !exp->master)
-		return 1;
-	rcu_read_lock();
-	ok = sipexpect_key_from_master(exp->master, &call->key);
-	rcu_read_unlock();
-	if (!ok)
-		return 1;	/* no helper: nothing to attribute */
-	call->master = exp->master;
-	call->net = nf_ct_net(exp->master);
-	call->nr_exp = nr_exp;
-	return 0;
-}
 
 static int sipexpect_insert_entry(struct kretprobe_instance *ri,
 				  struct pt_regs *regs)
 {
+	struct sipexpect_insert_call *call = (void *)ri->data;
+
 	probe_hit(SIPEXPECT_PROBE_EXPECT_INSERT);
-	return sipexpect_insert_begin((void *)ri->data,
-				      (const void *)regs_get_kernel_argument(regs, 0),
-				      1);
+	call->exp = (const void *)regs_get_kernel_argument(regs, 0);
+	call->nr_exp = 1;
+	return call->exp ? 0 : 1;
 }
 
 /* nf_ct_expect_related_pair(expect[2], flags): one master, both or none. */
 static int sipexpect_insert_pair_entry(struct kretprobe_instance *ri,
 				       struct pt_regs *regs)
 {
+	struct sipexpect_insert_call *call = (void *)ri->data;
 	struct nf_conntrack_expect **pair;
 
 	probe_hit(SIPEXPECT_PROBE_EXPECT_INSERT_PAIR);
 	pair = (struct nf_conntrack_expect **)regs_get_kernel_argument(regs, 0);
-	return sipexpect_insert_begin((void *)ri->data, pair ? pair[0] : NULL, 2);
+	call->exp = pair ? pair[0] : NULL;
+	call->nr_exp = 2;
+	return call->exp ? 0 : 1;
+}
+
+/* What the trace event and recent show of a failed insert. */
+static void sipexpect_describe_insert(struct sipexpect_failure *f,
+				      const struct nf_conntrack_expect *exp,
+				      const struct nf_conntrack_helper *helper,
+				      int err, const struct sipexpect_fill *fill)
+{
+	const struct nf_conntrack_tuple *t = &exp->tuple;
+
+	f->time_ns = ktime_get_real_fast_ns();
+	f->kind = SIPEXPECT_FAILURE_INSERT;
+	if (exp->class < NF_CT_MAX_EXPECT_CLASSES &&
+	    helper->expect_policy[exp->class].name[0])
+		strscpy(f->class_name, helper->expect_policy[exp->class].name,
+			sizeof(f->class_name));
+	else
+		snprintf(f->class_name, sizeof(f->class_name), "%u", exp->class);
+	f->exp_src = t->src.u3;
+	f->exp_dst = t->dst.u3;
+	f->exp_dport = ntohs(t->dst.u.all);
+	f->err = err;
+	f->count = fill->count;
+	f->max = fill->max;
+	f->held = sipexpect_master_held(exp->master);
 }
 
 /* A failed pair counts once, with its errno; a good one inserted two. */
@@ -108,23 +125,32 @@ static int sipexpect_insert_return(struct kretprobe_instance *ri,
 				   struct pt_regs *regs)
 {
 	struct sipexpect_insert_call *call = (void *)ri->data;
-	struct sipexpect_table *table = sipexpect_table_for(&call->key);
+	const struct nf_conntrack_expect *exp = call->exp;
+	const struct nf_conntrack_helper *helper;
 	int err = (int)regs_return_value(regs);
-	struct sipexpect_event ev = {
-		.counter = sipexpect_insert_outcome(err),
-		.has_held = true,
-		.held = sipexpect_master_held(call->master),
-	};
-	u32 count = sipexpect_net_expect_count(call->net);
+	struct sipexpect_failure f;
+	struct sipexpect_fill fill;
+	const struct net *net;
 
+	if (!exp->master)
+		return 0;
+	rcu_read_lock();
+	helper = sipexpect_key_from_master(exp->master, &f.key);
+	if (!helper)
+		goto out;	/* no helper: nothing to attribute */
+	net = nf_ct_net(exp->master);
+	fill.count = sipexpect_net_expect_count(net);
+	fill.max = sipexpect_expect_max();
+	sipexpect_occupancy_note(net, fill.count);
+	sipexpect_attrib_insert(&sipexpect_attrib, &f.key, err, call->nr_exp,
+				&fill);
 	if (err) {
-		ev.fill.count = count;
-		ev.fill.max = sipexpect_expect_max();
+		sipexpect_describe_insert(&f, exp, helper, err, &fill);
+		trace_expect_insert_failed(&f);
+		sipexpect_recent_add(&sipexpect_recent, &f);
 	}
-	sipexpect_occupancy_note(call->net, count);
-	sipexpect_account(table, &call->key, &ev);
-	if (!err && call->nr_exp == 2)
-		sipexpect_account(table, &call->key, &ev);
+out:
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -142,85 +168,22 @@ static struct kretprobe insert_pair_probe = {
 	.data_size	= sizeof(struct sipexpect_insert_call),
 };
 
-/* -- expectation unlink --------------------------------------------- */
-
-static int sipexpect_unlink_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	const struct nf_conntrack_expect *exp;
-	struct sipexpect_key key;
-	u32 held;
-
-	probe_hit(SIPEXPECT_PROBE_EXPECT_UNLINK);
-	exp = (const void *)regs_get_kernel_argument(regs, 0);
-	if (!exp || !exp->master)
-		return 0;
-	rcu_read_lock();
-	if (sipexpect_key_from_master(exp->master, &key)) {
-		/* Called before the master's count drops by this one. */
-		held = sipexpect_master_held(exp->master);
-		sipexpect_set_held(sipexpect_table_for(&key), &key,
-				   held ? held - 1 : 0);
-	}
-	rcu_read_unlock();
-	return 0;
-}
-
-static struct kprobe unlink_probe = {
-	.symbol_name	= "nf_ct_unlink_expect_report",
-	.pre_handler	= sipexpect_unlink_pre,
-};
-
 /* -- helper drop message and its confirmation ------------------------ */
 
-/*
- * The drop a helper is logging, per CPU: a failing INVITE logs two lines
- * ("all ports in use for SDP media", "cannot add expectation for voice")
- * and netfilter then frees the skb in nf_hook_slow() on this CPU. Its
- * lines and that confirmation are staged here and counted in one table
- * update when the skb is freed, instead of one update each. Anything still
- * staged is counted by the next drop on this CPU or by any reader
- * (sipexpect_probes_sync()). The skb pointer is compared, never
- * dereferenced.
- */
-struct sipexpect_pending_drop {
-	spinlock_t lock;		/* the owner CPU, or a syncing reader */
-	const struct sk_buff *skb;
-	struct sipexpect_key key;
-	unsigned long counters;		/* staged, not yet in the table */
-};
-
-/* Initialised statically: a netns may go away (and sync) before arming. */
-static DEFINE_PER_CPU(struct sipexpect_pending_drop, pending_drop) = {
-	.lock = __SPIN_LOCK_UNLOCKED(pending_drop.lock),
-};
-
-/*
- * Under pending->lock: take what is staged, to be counted unlocked. The skb
- * stays, so that its free still confirms the drop after a reader's sync.
- */
-static unsigned long sipexpect_pending_take(struct sipexpect_pending_drop *pending,
-					    struct sipexpect_key *key)
+/* A helper line whose packet's fate is known (attrib.c calls this). */
+void sipexpect_report_drop(const struct sipexpect_drop_report *r)
 {
-	unsigned long counters = pending->counters;
+	struct sipexpect_failure f = {
+		.key = *r->key,
+		.time_ns = r->logged_ns,
+		.kind = SIPEXPECT_FAILURE_DROP,
+		.message = r->message,
+		.cause = r->cause,
+		.confirmed = r->confirmed,
+	};
 
-	*key = pending->key;
-	pending->counters = 0;
-	return counters;
-}
-
-static void sipexpect_count_staged(const struct sipexpect_key *key,
-				   unsigned long counters)
-{
-	if (counters)
-		sipexpect_account_counters(sipexpect_table_for(key), key,
-					   counters);
-}
-
-/* Without the free to wait for, a line is counted the moment it is logged. */
-static bool drops_confirmable(void)
-{
-	return READ_ONCE(probe_state[SIPEXPECT_PROBE_KFREE_SKB]) ==
-	       SIPEXPECT_PROBE_ATTACHED;
+	trace_helper_drop(&f);
+	sipexpect_recent_add(&sipexpect_recent, &f);
 }
 
 static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
@@ -228,10 +191,7 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	const struct sk_buff *skb;
 	const struct nf_conn *ct;
 	const char *fmt;
-	struct sipexpect_pending_drop *pending;
-	struct sipexpect_key key, stale_key;
-	unsigned long flags, stale = 0;
-	enum sipexpect_counter reason;
+	struct sipexpect_key key;
 	bool ok;
 
 	probe_hit(SIPEXPECT_PROBE_HELPER_LOG);
@@ -246,24 +206,9 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!ok)
 		return 0;
 	/* fmt is the helper's constant format string (in its .rodata). */
-	reason = sipexpect_drop_reason(fmt);
-	if (!drops_confirmable()) {
-		sipexpect_count_staged(&key, BIT(reason));
-		return 0;
-	}
-
-	pending = this_cpu_ptr(&pending_drop);
-	spin_lock_irqsave(&pending->lock, flags);
-	/* Another packet's lines, or this line twice: count those first. */
-	if (pending->counters &&
-	    (pending->skb != skb || (pending->counters & BIT(reason)) ||
-	     memcmp(&pending->key, &key, sizeof(key))))
-		stale = sipexpect_pending_take(pending, &stale_key);
-	pending->key = key;
-	pending->counters |= BIT(reason);
-	WRITE_ONCE(pending->skb, skb);
-	spin_unlock_irqrestore(&pending->lock, flags);
-	sipexpect_count_staged(&stale_key, stale);
+	sipexpect_attrib_log(&sipexpect_attrib, skb, &key,
+			     sipexpect_drop_reason(fmt),
+			     ktime_get_real_fast_ns());
 	return 0;
 }
 
@@ -275,42 +220,12 @@ static struct kprobe helper_log_probe = {
 #ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
 static SIPEXPECT_KFREE_SKB_PROBE(sipexpect_kfree_skb)
 {
-	struct sipexpect_pending_drop *pending = this_cpu_ptr(&pending_drop);
-	struct sipexpect_key key;
-	unsigned long flags, counters = 0;
-
 	/* Hot: every dropped skb of the machine passes here. */
-	if (likely(READ_ONCE(pending->skb) != skb))
-		return;
-	spin_lock_irqsave(&pending->lock, flags);
-	if (pending->skb == skb) {
+	if (sipexpect_attrib_free(&sipexpect_attrib, skb,
+				  reason == SKB_DROP_REASON_NETFILTER_DROP))
 		probe_hit(SIPEXPECT_PROBE_KFREE_SKB);
-		if (reason == SKB_DROP_REASON_NETFILTER_DROP)
-			pending->counters |= BIT(SIPEXPECT_DROPS_CONFIRMED);
-		counters = sipexpect_pending_take(pending, &key);
-		WRITE_ONCE(pending->skb, NULL);
-	}
-	spin_unlock_irqrestore(&pending->lock, flags);
-	sipexpect_count_staged(&key, counters);
 }
 #endif
-
-void sipexpect_probes_sync(void)
-{
-	struct sipexpect_key key;
-	unsigned long flags, counters;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct sipexpect_pending_drop *pending;
-
-		pending = per_cpu_ptr(&pending_drop, cpu);
-		spin_lock_irqsave(&pending->lock, flags);
-		counters = sipexpect_pending_take(pending, &key);
-		spin_unlock_irqrestore(&pending->lock, flags);
-		sipexpect_count_staged(&key, counters);
-	}
-}
 
 /* -- arming ------------------------------------------------------------ */
 
@@ -333,40 +248,52 @@ static void probe_result(enum sipexpect_probe_id id, int err)
 		probe_names[id], err);
 }
 
+/*
+ * Return instances in flight at once: a caller per CPU in task context and
+ * one in softirq, plus tasks preempted or asleep inside the call (on
+ * PREEMPT_RT the expectation lock sleeps). A missed return is counted in
+ * status; the bound keeps a large machine from paying for its CPU count.
+ */
+static unsigned int sipexpect_maxactive(void)
+{
+	return clamp(4 * num_online_cpus(), 64U, 1024U);
+}
+
 void sipexpect_probes_arm(void)
 {
-	/*
-	 * Nested softirq and preemption can stack calls on one CPU, and a
-	 * missed return is a failure nobody sees: err on the generous side
-	 * (an instance is a few dozen bytes).
-	 */
-	insert_probe.maxactive = max(64U, 16 * num_possible_cpus());
+	insert_probe.maxactive = sipexpect_maxactive();
 	insert_pair_probe.maxactive = insert_probe.maxactive;
 	probe_result(SIPEXPECT_PROBE_EXPECT_INSERT,
 		     register_kretprobe(&insert_probe));
 	probe_result(SIPEXPECT_PROBE_EXPECT_INSERT_PAIR,
 		     register_kretprobe(&insert_pair_probe));
-	probe_result(SIPEXPECT_PROBE_EXPECT_UNLINK,
-		     register_kprobe(&unlink_probe));
-	probe_result(SIPEXPECT_PROBE_HELPER_LOG,
-		     register_kprobe(&helper_log_probe));
+	/* Before the log probe: its lines wait for the free only if it comes. */
 #ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
 	probe_result(SIPEXPECT_PROBE_KFREE_SKB,
 		     register_trace_kfree_skb(sipexpect_kfree_skb, NULL));
 #else
 	probe_result(SIPEXPECT_PROBE_KFREE_SKB, -EOPNOTSUPP);
 #endif
+	WRITE_ONCE(sipexpect_attrib.confirmable,
+		   probe_state[SIPEXPECT_PROBE_KFREE_SKB] ==
+		   SIPEXPECT_PROBE_ATTACHED);
+	probe_result(SIPEXPECT_PROBE_HELPER_LOG,
+		     register_kprobe(&helper_log_probe));
 }
 
 void sipexpect_probes_disarm(void)
 {
+	struct kretprobe *rps[2];
+	int nr_rps = 0;
+
+	/* One grace period for all of them, not one per probe. */
 	if (probe_state[SIPEXPECT_PROBE_EXPECT_INSERT] == SIPEXPECT_PROBE_ATTACHED)
-		unregister_kretprobe(&insert_probe);
+		rps[nr_rps++] = &insert_probe;
 	if (probe_state[SIPEXPECT_PROBE_EXPECT_INSERT_PAIR] ==
 	    SIPEXPECT_PROBE_ATTACHED)
-		unregister_kretprobe(&insert_pair_probe);
-	if (probe_state[SIPEXPECT_PROBE_EXPECT_UNLINK] == SIPEXPECT_PROBE_ATTACHED)
-		unregister_kprobe(&unlink_probe);
+		rps[nr_rps++] = &insert_pair_probe;
+	if (nr_rps)
+		unregister_kretprobes(rps, nr_rps);
 	if (probe_state[SIPEXPECT_PROBE_HELPER_LOG] == SIPEXPECT_PROBE_ATTACHED)
 		unregister_kprobe(&helper_log_probe);
 #ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
@@ -385,8 +312,6 @@ static unsigned long probe_missed(enum sipexpect_probe_id id)
 		return insert_probe.nmissed + insert_probe.kp.nmissed;
 	case SIPEXPECT_PROBE_EXPECT_INSERT_PAIR:
 		return insert_pair_probe.nmissed + insert_pair_probe.kp.nmissed;
-	case SIPEXPECT_PROBE_EXPECT_UNLINK:
-		return unlink_probe.nmissed;
 	case SIPEXPECT_PROBE_HELPER_LOG:
 		return helper_log_probe.nmissed;
 	default:
@@ -412,4 +337,6 @@ void sipexpect_probes_show(struct seq_file *m)
 		seq_printf(m, "probe_%s_missed: %lu\n", probe_names[id],
 			   probe_missed(id));
 	}
+	seq_printf(m, "probe_expect_insert_maxactive: %d\n",
+		   insert_probe.maxactive);
 }

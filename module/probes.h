@@ -5,10 +5,11 @@
 
 #include <linux/seq_file.h>
 
+#include "attrib.h"
+
 enum sipexpect_probe_id {
 	SIPEXPECT_PROBE_EXPECT_INSERT,	/* kretprobe nf_ct_expect_related_report */
 	SIPEXPECT_PROBE_EXPECT_INSERT_PAIR, /* kretprobe nf_ct_expect_related_pair */
-	SIPEXPECT_PROBE_EXPECT_UNLINK,	/* kprobe nf_ct_unlink_expect_report */
 	SIPEXPECT_PROBE_HELPER_LOG,	/* kprobe nf_ct_helper_log */
 	SIPEXPECT_PROBE_KFREE_SKB,	/* tracepoint skb:kfree_skb */
 	SIPEXPECT_NR_PROBES
@@ -17,7 +18,7 @@ enum sipexpect_probe_id {
 void sipexpect_probes_arm(void);
 void sipexpect_probes_disarm(void);
 void sipexpect_probes_show(struct seq_file *m);
-/* Count the drops still staged per CPU: before any read of the tables. */
-void sipexpect_probes_sync(void);
+/* A helper line resolved by attrib.c: trace event and recent. */
+void sipexpect_report_drop(const struct sipexpect_drop_report *r);
 
 #endif /* _SIPEXPECT_PROBES_H */

@@ -1,20 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Text a person reads: key fields and the advice. */
+/* Text a person reads: ages and the advice. */
 #ifndef _SIPEXPECT_REPORT_H
 #define _SIPEXPECT_REPORT_H
 
 #include <linux/seq_file.h>
 
 #include "core.h"
+#include "failure.h"
 #include "occupancy.h"
 
-/* "netns=... zone=... l3=... proto=... src=... dst=... sport=... dport=... helper=..." */
-void sipexpect_show_key(struct seq_file *m, const struct sipexpect_key *key);
 /* Seconds from a jiffies64 stamp to now. */
 u64 sipexpect_age_s(u64 stamp);
 
+/*
+ * The expect_hashsize that gives an expect_max of at least twice what the
+ * table needed (its peak, or its max when it filled), never below the
+ * current hash size. False when no hash size fits an unsigned int
+ * expect_max (4 x hashsize) any more.
+ */
+bool sipexpect_advice_hashsize(u32 peak, u32 max, u32 hsize, u32 *hashsize);
+
+/* @worst: the master with most drops caused by a conflict, or NULL. */
 void sipexpect_advice_show(struct seq_file *m,
-			   const struct sipexpect_snapshot *sip,
+			   const struct sipexpect_totals *sip,
+			   const struct sipexpect_master_stats *worst,
 			   const struct sipexpect_occupancy *occ);
 
 #endif /* _SIPEXPECT_REPORT_H */

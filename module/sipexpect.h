@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* State shared by the module's parts: the two master tables. */
+/* The module's state, shared by its parts. */
 #ifndef _SIPEXPECT_H
 #define _SIPEXPECT_H
 
+#include "attrib.h"
 #include "core.h"
+#include "recent.h"
+#include "stage.h"
 
 /*
  * SIP masters and everything else: other helpers' failures are counted too,
@@ -11,12 +14,18 @@
  */
 extern struct sipexpect_table sipexpect_sip_masters;
 extern struct sipexpect_table sipexpect_other_masters;
+/* Between the packet path and the tables. */
+extern struct sipexpect_stage sipexpect_stage;
+extern struct sipexpect_attrib sipexpect_attrib;
+extern struct sipexpect_recent sipexpect_recent;
 
-static inline struct sipexpect_table *
-sipexpect_table_for(const struct sipexpect_key *key)
+/* Fold what every CPU staged: every reader calls this first. */
+static inline void sipexpect_sync(void)
 {
-	return strcmp(key->helper, "sip") ? &sipexpect_other_masters :
-					    &sipexpect_sip_masters;
+	sipexpect_stage_drain(&sipexpect_stage);
 }
+
+/* counters, peaks and recent failures back to zero */
+void sipexpect_reset(void);
 
 #endif /* _SIPEXPECT_H */

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU staging: the packet path's side of the accounting (see stage.h).
+ *
+ * Ownership: a CPU's active buffer, open entry and lost counts are touched
+ * only on that CPU with interrupts off: by its probe handlers, or by the
+ * drainer's IPI. The spare buffer belongs to the drainer (drain_lock).
+ * Buffers are allocated when a CPU comes online, never on the packet path.
+ */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/jiffies.h>
+#include <linux/smp.h>
+
+#include "alloc.h"
+#include "stage.h"
+
+/* One dynamic hotplug state for every stage of this module. */
+static DEFINE_MUTEX(sipexpect_stage_hp_lock);
+static int sipexpect_stage_hp_state = -1;
+static unsigned int sipexpect_stage_hp_users;
+
+struct sipexpect_stage_inst {
+	struct hlist_node node;
+	struct sipexpect_stage *st;
+};
+
+/* Move the open entry into the buffer, or count it as lost if full. */
+static void sipexpect_stage_publish(struct sipexpect_stage_cpu *c)
+{
+	struct sipexpect_stage_buf *b = c->active;
+	int side, i;
+
+	if (!c->open_used)
+		return;
+	c->open_used = false;
+	if (b && b->nr < SIPEXPECT_STAGE_ENTRIES) {
+		b->d[b->nr++] = c->open;
+		return;
+	}
+	side = sipexpect_key_is_sip(&c->open.key) ? 0 : 1;
+	for (i = 0; i < SIPEXPECT_NR_COUNTERS; i++)
+		c->lost[side][i] += c->open.counts[i];
+	c->lost_entries++;
+	c->has_lost = true;
+}
+
+bool __sipexpect_stage_add(struct sipexpect_stage *st,
+			   const struct sipexpect_key *key,
+			   enum sipexpect_counter counter, unsigned int n,
+			   const struct sipexpect_fill *fill)
+{
+	struct sipexpect_stage_cpu *c = this_cpu_ptr(st->cpu);
+	struct sipexpect_delta *d = &c->open;
+
+	lockdep_assert_irqs_disabled();
+	if (c->open_used &&
+	    (!sipexpect_key_eq(&d->key, key) ||
+	     (counter < SIPEXPECT_NR_COUNTERS && d->counts[counter] > U32_MAX - n)))
+		sipexpect_stage_publish(c);
+	if (!c->open_used) {
+		memset(d, 0, sizeof(*d));
+		d->key = *key;
+		c->open_used = true;
+	}
+	if (counter < SIPEXPECT_NR_COUNTERS)
+		d->counts[counter] += n;
+	d->stamp = get_jiffies_64();
+	if (fill) {
+		d->fill = *fill;
+		d->has_fill = true;
+	}
+	if (c->kicked || !c->active || c->active->nr < SIPEXPECT_STAGE_KICK)
+		return false;
+	c->kicked = true;
+	return true;
+}
+
+static void sipexpect_stage_drain_work(struct work_struct *work)
+{
+	sipexpect_stage_drain(container_of(work, struct sipexpect_stage,
+					   drain_work));
+}
+
+void sipexpect_stage_kick(struct sipexpect_stage *st)
+{
+	queue_work(system_unbound_wq, &st->drain_work);
+}
+
+/* What the drainer takes from one CPU. */
+struct sipexpect_stage_take {
+	struct sipexpect_stage_cpu *c;
+	struct sipexpect_stage_buf *full;
+	u64 lost[2][SIPEXPECT_NR_COUNTERS];
+	u64 lost_entries;
+	bool has_lost;
+};
+
+/* On the CPU that owns c (IPI, interrupts off), or with that CPU offline. */
+static void sipexpect_stage_swap(void *arg)
+{
+	struct sipexpect_stage_take *t = arg;
+	struct sipexpect_stage_cpu *c = t->c;
+
+	sipexpect_stage_publish(c);
+	if (c->spare) {
+		t->full = c->active;
+		c->active = c->spare;
+		c->spare = NULL;
+	}
+	if (c->has_lost) {
+		memcpy(t->lost, c->lost, sizeof(t->lost));
+		memset(c->lost, 0, sizeof(c->lost));
+		t->lost_entries = c->lost_entries;
+		c->lost_entries = 0;
+		c->has_lost = false;
+		t->has_lost = true;
+	}
+	c->kicked = false;
+}
+
+static void sipexpect_stage_fold(struct sipexpect_stage *st,
+				 struct sipexpect_stage_take *t)
+{
+	unsigned int i;
+
+	if (t->full) {
+		for (i = 0; i < t->full->nr; i++) {
+			const struct sipexpect_delta *d = &t->full->d[i];
+
+			sipexpect_table_fold(sipexpect_key_is_sip(&d->key) ?
+					     st->sip : st->other, d);
+		}
+		t->full->nr = 0;
+		t->c->spare = t->full;
+	}
+	if (t->has_lost) {
+		sipexpect_table_fold_lost(st->sip, t->lost[0]);
+		sipexpect_table_fold_lost(st->other, t->lost[1]);
+		st->entries_lost += t->lost_entries;
+	}
+}
+
+void sipexpect_stage_drain(struct sipexpect_stage *st)
+{
+	unsigned int cpu;
+
+	mutex_lock(&st->drain_lock);
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct sipexpect_stage_take t = {
+			.c = per_cpu_ptr(st->cpu, cpu),
+		};
+
+		/* Offline CPUs run no handler: their state can be taken here. */
+		if (cpu_online(cpu))
+			smp_call_function_single(cpu, sipexpect_stage_swap, &t, 1);
+		else
+			sipexpect_stage_swap(&t);
+		sipexpect_stage_fold(st, &t);
+	}
+	cpus_read_unlock();
+	mutex_unlock(&st->drain_lock);
+}
+
+/* A CPU came online (or was online when the stage was set up). */
+static int sipexpect_stage_cpu_online(unsigned int cpu, struct hlist_node *node)
+{
+	struct sipexpect_stage_inst *inst =
+		hlist_entry(node, struct sipexpect_stage_inst, node);
+	struct sipexpect_stage_cpu *c = per_cpu_ptr(inst->st->cpu, cpu);
+	struct sipexpect_stage_buf *a, *b;
+
+	if (READ_ONCE(c->active))
+		return 0;
+	a = sipexpect_alloc(sizeof(*a), GFP_KERNEL);
+	b = sipexpect_alloc(sizeof(*b), GFP_KERNEL);
+	if (!a || !b) {
+		/* Never fail a CPU's bring-up: its events count as lost. */
+		sipexpect_free(a);
+		sipexpect_free(b);
+		return 0;
+	}
+	/* Runs on @cpu: no handler of @cpu can run in between. */
+	local_irq_disable();
+	c->spare = b;
+	WRITE_ONCE(c->active, a);
+	local_irq_enable();
+	return 0;
+}
+
+static int sipexpect_stage_hp_get(void)
+{
+	int ret = 0;
+
+	mutex_lock(&sipexpect_stage_hp_lock);
+	if (sipexpect_stage_hp_state < 0) {
+		ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN,
+					      "sipexpect/stage:online",
+					      sipexpect_stage_cpu_online, NULL);
+		if (ret >= 0)
+			sipexpect_stage_hp_state = ret;
+	}
+	if (ret >= 0) {
+		sipexpect_stage_hp_users++;
+		ret = 0;
+	}
+	mutex_unlock(&sipexpect_stage_hp_lock);
+	return ret;
+}
+
+static void sipexpect_stage_hp_put(void)
+{
+	mutex_lock(&sipexpect_stage_hp_lock);
+	if (!--sipexpect_stage_hp_users) {
+		cpuhp_remove_multi_state(sipexpect_stage_hp_state);
+		sipexpect_stage_hp_state = -1;
+	}
+	mutex_unlock(&sipexpect_stage_hp_lock);
+}
+
+static void sipexpect_stage_free_bufs(struct sipexpect_stage *st)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct sipexpect_stage_cpu *c = per_cpu_ptr(st->cpu, cpu);
+
+		sipexpect_free(c->active);
+		sipexpect_free(c->spare);
+		c->active = NULL;
+		c->spare = NULL;
+	}
+}
+
+int sipexpect_stage_init(struct sipexpect_stage *st,
+			 struct sipexpect_table *sip,
+			 struct sipexpect_table *other)
+{
+	unsigned int cpu;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	st->sip = sip;
+	st->other = other;
+	mutex_init(&st->drain_lock);
+	INIT_WORK(&st->drain_work, sipexpect_stage_drain_work);
+	st->cpu = alloc_percpu(struct sipexpect_stage_cpu);
+	st->inst = sipexpect_alloc(sizeof(*st->inst), GFP_KERNEL);
+	if (!st->cpu || !st->inst) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	st->inst->st = st;
+	err = sipexpect_stage_hp_get();
+	if (err)
+		goto err_free;
+	err = cpuhp_state_add_instance(sipexpect_stage_hp_state,
+				       &st->inst->node);
+	if (err)
+		goto err_put;
+	/* Every CPU online now must have its buffers, or we do not load. */
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		if (!per_cpu_ptr(st->cpu, cpu)->active)
+			err = -ENOMEM;
+	cpus_read_unlock();
+	if (err)
+		goto err_remove;
+	return 0;
+
+err_remove:
+	cpuhp_state_remove_instance_nocalls(sipexpect_stage_hp_state,
+					    &st->inst->node);
+err_put:
+	sipexpect_stage_hp_put();
+err_free:
+	if (st->cpu)
+		sipexpect_stage_free_bufs(st);
+	free_percpu(st->cpu);
+	sipexpect_free(st->inst);
+	st->cpu = NULL;
+	st->inst = NULL;
+	return err;
+}
+
+void sipexpect_stage_exit(struct sipexpect_stage *st)
+{
+	cancel_work_sync(&st->drain_work);
+	sipexpect_stage_drain(st);
+	cpuhp_state_remove_instance_nocalls(sipexpect_stage_hp_state,
+					    &st->inst->node);
+	sipexpect_stage_hp_put();
+	sipexpect_stage_free_bufs(st);
+	free_percpu(st->cpu);
+	sipexpect_free(st->inst);
+	mutex_destroy(&st->drain_lock);
+}

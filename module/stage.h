@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-CPU staging between the packet path and the master tables.
+ *
+ * A probe handler adds counts for a master to its own CPU's buffer, with
+ * interrupts off and nothing shared with other CPUs: no lock, no
+ * allocation, no loop over CPUs. Consecutive events of one master merge
+ * into one entry (an INVITE's RTP and RTCP inserts, a dropped INVITE's
+ * failed insert, log lines and free). A drain, in process context, swaps
+ * each CPU's buffer for an empty one (on that CPU, by IPI) and folds what
+ * it took into the tables. Every reader drains first, so it sees every
+ * event that happened before it.
+ */
+#ifndef _SIPEXPECT_STAGE_H
+#define _SIPEXPECT_STAGE_H
+
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/workqueue.h>
+
+#include "core.h"
+
+/* Entries per buffer; each online CPU has two (about 36 KiB in all). */
+#define SIPEXPECT_STAGE_ENTRIES		128
+/* A CPU asks for a drain once its buffer is this full. */
+#define SIPEXPECT_STAGE_KICK		(SIPEXPECT_STAGE_ENTRIES / 4)
+
+struct sipexpect_stage_buf {
+	unsigned int nr;
+	struct sipexpect_delta d[SIPEXPECT_STAGE_ENTRIES];
+};
+
+struct sipexpect_stage_cpu {
+	struct sipexpect_stage_buf *active;	/* NULL: no buffer (yet) */
+	struct sipexpect_stage_buf *spare;	/* the drainer's */
+	bool open_used;
+	bool kicked;
+	/* The entry being merged into, not yet in the buffer. */
+	struct sipexpect_delta open;
+	/* Events with no room to stage them: counted, not attributed. */
+	u64 lost[2][SIPEXPECT_NR_COUNTERS];	/* [0] SIP, [1] other */
+	u64 lost_entries;
+	bool has_lost;
+};
+
+struct sipexpect_stage_inst;
+
+struct sipexpect_stage {
+	struct sipexpect_stage_cpu __percpu *cpu;
+	struct sipexpect_table *sip, *other;	/* where drains fold to */
+	struct mutex drain_lock;
+	struct work_struct drain_work;
+	struct sipexpect_stage_inst *inst;	/* its CPU hotplug instance */
+	u64 entries_lost;	/* staged nowhere (drain_lock): see status */
+};
+
+int sipexpect_stage_init(struct sipexpect_stage *st,
+			 struct sipexpect_table *sip,
+			 struct sipexpect_table *other);
+/* After the producers are gone: folds what is left, frees everything. */
+void sipexpect_stage_exit(struct sipexpect_stage *st);
+
+/*
+ * The producer side, interrupts off (sipexpect_stage_begin/end): add
+ * @counts (may be NULL) and @counter (or SIPEXPECT_NR_COUNTERS for none)
+ * for @key, stamped now; @fill if not NULL. Returns true when the caller
+ * should call sipexpect_stage_kick() once interrupts are back on.
+ */
+bool __sipexpect_stage_add(struct sipexpect_stage *st,
+			   const struct sipexpect_key *key,
+			   enum sipexpect_counter counter, unsigned int n,
+			   const struct sipexpect_fill *fill);
+void sipexpect_stage_kick(struct sipexpect_stage *st);
+
+/* Process context: fold every CPU's staged events into the tables. */
+void sipexpect_stage_drain(struct sipexpect_stage *st);
+
+#endif /* _SIPEXPECT_STAGE_H */
