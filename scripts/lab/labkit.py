@@ -1,15 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0
 """What the in-VM test suites share: running commands, the lab, the SIP
-server, sipexpect's debugfs files, and ok/not ok bookkeeping."""
+server, loading sipexpect, its debugfs files, the kernel's own tracing as
+ground truth, and ok/not ok bookkeeping."""
+import collections
 import hashlib
 import os
+import re
 import subprocess
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "lab")
 DBG = "/sys/kernel/debug/sipexpect"
+PARAMS = "/sys/module/sipexpect/parameters"
+TRACING = "/sys/kernel/tracing"
 SERVER4, SERVER6 = "192.0.2.1", "2001:db8:2::1"
+FILES = ("status", "stats", "masters", "occupancy", "advice", "retired",
+         "recent")
+EMFILE, EBUSY, EALREADY = -24, -16, -114
 
 results = []
 
@@ -37,9 +45,9 @@ def check(name, cond, detail=""):
 
 
 KMEMLEAK = "/sys/kernel/debug/kmemleak"
-# Out-of-tree (O) and unsigned (E) are what loading sipexpect costs;
-# any other taint (W: a warning, D: an oops...) is a finding.
-TAINT_ALLOWED = (1 << 12) | (1 << 13)
+# Out-of-tree (O), unsigned (E) and test (N) are what loading our modules
+# costs; any other taint (W: a warning, D: an oops...) is a finding.
+TAINT_ALLOWED = (1 << 12) | (1 << 13) | (1 << 18)
 
 
 def leaks_forget():
@@ -49,13 +57,20 @@ def leaks_forget():
         write_file(KMEMLEAK, "clear")
 
 
+def loaded():
+    return os.path.exists("/sys/module/sipexpect")
+
+
 def kernel_health():
-    """The kernel's verdict on the run: no taint but ours, and on debug
-    kernels nothing kmemleak calls leaked (two scans: a leak is reported
-    once it was seen unreferenced twice, at least 5 s old)."""
+    """The kernel's verdict on the run: sipexpect gone (a reference it
+    leaked would keep it), no taint but ours, and on debug kernels nothing
+    kmemleak calls leaked (two scans: a leak is reported once it was seen
+    unreferenced twice, at least 5 s old)."""
+    check("kernel: sipexpect unloaded at the end", not loaded(),
+          "still loaded: a leaked reference, or a suite that forgot it")
     with open("/proc/sys/kernel/tainted") as f:
         taint = int(f.read())
-    check(f"kernel: no taint but out-of-tree/unsigned (tainted={taint})",
+    check(f"kernel: no taint but out-of-tree/unsigned/test (tainted={taint})",
           not taint & ~TAINT_ALLOWED, f"{taint:#x}")
     if os.path.exists(KMEMLEAK):
         for _ in range(2):
@@ -70,9 +85,10 @@ def kernel_health():
 def summary(suite):
     """Check the kernel's health, print the suite's closing line; the exit
     status for it."""
+    print(f"# {suite} ran on {os.uname().release}", flush=True)
     kernel_health()
     passed = sum(results)
-    print(f"{suite}: {passed} passed, {len(results) - passed} failed")
+    print(f"{suite}: {passed} passed, {len(results) - passed} failed", flush=True)
     return 0 if results and passed == len(results) else 1
 
 
@@ -98,6 +114,61 @@ def read(name):
 def keyvals(text):
     return {k.strip(): v.strip() for k, v in
             (line.split(":", 1) for line in text.splitlines() if ":" in line)}
+
+
+def fields(line):
+    return dict(f.split("=", 1) for f in line.split() if "=" in f)
+
+
+def stats():
+    return {k: int(v) for k, v in keyvals(read("stats")).items()}
+
+
+def status():
+    return keyvals(read("status"))
+
+
+def masters():
+    return [fields(line) for line in read("masters").splitlines()]
+
+
+def recent():
+    return [fields(line) for line in read("recent").splitlines()]
+
+
+def reset():
+    write_file(f"{PARAMS}/reset", "1\n")
+
+
+def insmod(module, *params):
+    """Load sipexpect (nf_conntrack first); a refusal fails the suite."""
+    sh("modprobe -a nf_conntrack")
+    sh(["insmod", module, *map(str, params)])
+
+
+def rmmod():
+    """Unload sipexpect; a refusal (a leaked reference) fails the suite,
+    and the module must really be gone."""
+    p = run("rmmod sipexpect")
+    if p.returncode or loaded():
+        raise RuntimeError(f"rmmod sipexpect failed ({p.returncode}): "
+                           f"{p.stderr.strip()}")
+
+
+def unload_if_loaded():
+    if loaded():
+        rmmod()
+
+
+def kernel_has(symbol):
+    with open("/proc/kallsyms") as f:
+        return any(line.split()[2] == symbol for line in f if len(line.split()) > 2)
+
+
+def probe_missed():
+    """Calls the kprobe machinery missed, per probe (they must be none)."""
+    return {k: int(v) for k, v in status().items()
+            if k.startswith("probe_") and k.endswith("_missed") and int(v)}
 
 
 class Server:
@@ -129,12 +200,15 @@ def phones(n, v6=False):
             for i in range(1, n + 1)]
 
 
+Call = collections.namedtuple("Call", "call_id ip port rtp")
+
+
 def call(server, sources, count, *extra):
-    """Place calls from the phones; [call-id, address, port] per call."""
+    """Place calls from the phones; a Call per call placed."""
     out = sh(["ip", "netns", "exec", "sxp-ph", os.path.join(HERE, "sip-call"),
               "--server", server, "--from", ",".join(sources),
               "--count", str(count), *map(str, extra)])
-    return [line.split()[1:] for line in out.splitlines()
+    return [Call(*line.split()[1:]) for line in out.splitlines()
             if line.startswith("sent ")]
 
 
@@ -157,3 +231,117 @@ def flood(count, first=0, *extra, netns="sxp-ph"):
               "--count", str(count), "--first", str(first), *map(str, extra)])
     return int(out.split()[-1])
 
+
+def conntrack_expectations(netns="sxp-rt"):
+    """Expectations a netns holds, by the kernel's own stats (conntrack -S):
+    what it compares with expect_max."""
+    cmd = ["conntrack", "-S", "expect"]
+    if netns:
+        cmd = ["ip", "netns", "exec", netns, *cmd]
+    out = sh(cmd)
+    return sum(int(x) for x in re.findall(r"expect_create=(\d+)", out)) - \
+        sum(int(x) for x in re.findall(r"expect_delete=(\d+)", out))
+
+
+# -- the kernel's own tracing -------------------------------------------------
+
+def _trace_write(path, value):
+    fd = os.open(f"{TRACING}/{path}", os.O_WRONLY | os.O_TRUNC)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+TRACE_LINE = re.compile(r"^\s*\S+-\d+\s+\[(\d+)\]\s+\S+\s+([\d.]+):\s+(\w+):\s?(.*)$")
+Traced = collections.namedtuple("Traced", "cpu ts event fields")
+
+
+class KernelTrace:
+    """The kernel's own record of what happened, through tracefs,
+    independent of sipexpect's probes: a kretprobe on each insert function
+    (its errno), a kprobe on nf_ct_helper_log (packet and message), and,
+    when asked, sipexpect's own trace events in the same buffer, so that
+    both can be lined up in time."""
+
+    def __init__(self, sipexpect_events=False):
+        sh("modprobe -a nf_conntrack")  # the probed functions live there
+        self.kprobes = ["sxp_truth", "sxp_log"]
+        _trace_write("trace", "")
+        _trace_write("buffer_size_kb", "4096")
+        write_file(f"{TRACING}/kprobe_events",
+                   "r:sxp_truth nf_ct_expect_related_report ret=$retval:s32\n")
+        write_file(f"{TRACING}/kprobe_events",
+                   "p:sxp_log nf_ct_helper_log skb=%di:x64 "
+                   "fmt=+0(%dx):string\n")
+        if kernel_has("nf_ct_expect_related_pair"):
+            self.kprobes.append("sxp_truth_pair")
+            write_file(f"{TRACING}/kprobe_events",
+                       "r:sxp_truth_pair nf_ct_expect_related_pair "
+                       "ret=$retval:s32\n")
+        for ev in self.kprobes:
+            _trace_write(f"events/kprobes/{ev}/enable", "1")
+        self.sipexpect_events = sipexpect_events
+        self.events_on()
+        self.clear()
+
+    def events_on(self):
+        """sipexpect's events (after every load: they come with the module)."""
+        if self.sipexpect_events and os.path.exists(f"{TRACING}/events/sipexpect"):
+            _trace_write("events/sipexpect/enable", "1")
+
+    def clear(self):
+        _trace_write("trace", "")
+
+    def records(self):
+        out = []
+        with open(f"{TRACING}/trace") as f:
+            for line in f:
+                m = TRACE_LINE.match(line)
+                if m:
+                    out.append(Traced(int(m.group(1)), float(m.group(2)),
+                                      m.group(3), fields(m.group(4)) |
+                                      {"_raw": m.group(4)}))
+        return out
+
+    def errnos(self, recs=None):
+        """Counter of insert errnos; a good pair counts its two inserts."""
+        counts = collections.Counter()
+        for r in recs if recs is not None else self.records():
+            if r.event.startswith("sxp_truth"):
+                ret = int(r.fields["ret"])
+                counts[ret] += 2 if r.event == "sxp_truth_pair" and ret == 0 else 1
+        return counts
+
+    def drops(self, recs=None):
+        """The helper's dropped packets, each with its lines' messages and
+        the errno of the last failed insert on that CPU before its first
+        line (0: none since the last good insert: the helper retried and
+        got on). A packet is the run of lines one CPU logs for one skb with
+        no insert in between: the skb's address comes back for the next
+        packet, but the helper inserts before it logs again. Reconstructed
+        from the kernel's trace alone."""
+        last_fail, current, packets = {}, {}, []
+        for r in recs if recs is not None else self.records():
+            if r.event.startswith("sxp_truth"):
+                last_fail[r.cpu] = int(r.fields["ret"])
+                current.pop(r.cpu, None)
+            elif r.event == "sxp_log":
+                skb = r.fields["skb"]
+                pkt = current.get(r.cpu)
+                if not pkt or pkt["skb"] != skb:
+                    pkt = {"skb": skb, "cpu": r.cpu,
+                           "cause": last_fail.get(r.cpu, 0), "messages": []}
+                    last_fail[r.cpu] = 0
+                    current[r.cpu] = pkt
+                    packets.append(pkt)
+                m = re.search(r'fmt="([^"]*)"', r.fields["_raw"])
+                pkt["messages"].append(m.group(1) if m else "")
+        return packets
+
+    def close(self):
+        if self.sipexpect_events and os.path.exists(f"{TRACING}/events/sipexpect"):
+            _trace_write("events/sipexpect/enable", "0")
+        for ev in self.kprobes:
+            _trace_write(f"events/kprobes/{ev}/enable", "0")
+            write_file(f"{TRACING}/kprobe_events", f"-:{ev}\n")
