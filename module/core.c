@@ -259,7 +259,7 @@ sipexpect_new_locked(struct sipexpect_table *table,
 	return m;
 }
 
-static void sipexpect_add_counts(u64 *dst, const u32 *counts)
+static void sipexpect_add_counts(u64 *dst, const u16 *counts)
 {
 	int c;
 

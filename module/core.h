@@ -104,7 +104,7 @@ struct sipexpect_delta {
 	u64 stamp;
 	struct sipexpect_fill fill;	/* at the latest insert failure */
 	bool has_fill;
-	u32 counts[SIPEXPECT_NR_COUNTERS];
+	u16 counts[SIPEXPECT_NR_COUNTERS];	/* small: it is staged per CPU */
 };
 
 /* What a reader sees of one master. */

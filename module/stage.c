@@ -56,7 +56,7 @@ bool __sipexpect_stage_add(struct sipexpect_stage *st,
 	lockdep_assert_irqs_disabled();
 	if (c->open_used &&
 	    (!sipexpect_key_eq(&d->key, key) ||
-	     (counter < SIPEXPECT_NR_COUNTERS && d->counts[counter] > U32_MAX - n)))
+	     (counter < SIPEXPECT_NR_COUNTERS && d->counts[counter] > U16_MAX - n)))
 		sipexpect_stage_publish(c);
 	if (!c->open_used) {
 		memset(d, 0, sizeof(*d));
@@ -84,7 +84,7 @@ static void sipexpect_stage_drain_work(struct work_struct *work)
 
 void sipexpect_stage_kick(struct sipexpect_stage *st)
 {
-	queue_work(system_unbound_wq, &st->drain_work);
+	queue_work(st->wq, &st->drain_work);
 }
 
 /* What the drainer takes from one CPU. */
@@ -247,7 +247,8 @@ int sipexpect_stage_init(struct sipexpect_stage *st,
 	INIT_WORK(&st->drain_work, sipexpect_stage_drain_work);
 	st->cpu = alloc_percpu(struct sipexpect_stage_cpu);
 	st->inst = sipexpect_alloc(sizeof(*st->inst), GFP_KERNEL);
-	if (!st->cpu || !st->inst) {
+	st->wq = alloc_workqueue("sipexpect_drain", WQ_UNBOUND | WQ_HIGHPRI, 1);
+	if (!st->cpu || !st->inst || !st->wq) {
 		err = -ENOMEM;
 		goto err_free;
 	}
@@ -279,8 +280,11 @@ err_free:
 		sipexpect_stage_free_bufs(st);
 	free_percpu(st->cpu);
 	sipexpect_free(st->inst);
+	if (st->wq)
+		destroy_workqueue(st->wq);
 	st->cpu = NULL;
 	st->inst = NULL;
+	st->wq = NULL;
 	return err;
 }
 
@@ -294,5 +298,6 @@ void sipexpect_stage_exit(struct sipexpect_stage *st)
 	sipexpect_stage_free_bufs(st);
 	free_percpu(st->cpu);
 	sipexpect_free(st->inst);
+	destroy_workqueue(st->wq);
 	mutex_destroy(&st->drain_lock);
 }

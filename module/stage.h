@@ -20,10 +20,14 @@
 
 #include "core.h"
 
-/* Entries per buffer; each online CPU has two (about 36 KiB in all). */
-#define SIPEXPECT_STAGE_ENTRIES		128
+/*
+ * Entries per buffer; each online CPU has two (about 54 KiB in all). A
+ * burst of distinct masters fills one entry each: the room covers a drain
+ * that is late by a few milliseconds.
+ */
+#define SIPEXPECT_STAGE_ENTRIES		256
 /* A CPU asks for a drain once its buffer is this full. */
-#define SIPEXPECT_STAGE_KICK		(SIPEXPECT_STAGE_ENTRIES / 4)
+#define SIPEXPECT_STAGE_KICK		(SIPEXPECT_STAGE_ENTRIES / 8)
 
 struct sipexpect_stage_buf {
 	unsigned int nr;
@@ -49,6 +53,8 @@ struct sipexpect_stage {
 	struct sipexpect_stage_cpu __percpu *cpu;
 	struct sipexpect_table *sip, *other;	/* where drains fold to */
 	struct mutex drain_lock;
+	/* High priority, any CPU: a drain must not wait behind readers. */
+	struct workqueue_struct *wq;
 	struct work_struct drain_work;
 	struct sipexpect_stage_inst *inst;	/* its CPU hotplug instance */
 	u64 entries_lost;	/* staged nowhere (drain_lock): see status */
