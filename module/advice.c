@@ -6,13 +6,14 @@
  * failed inserts the helper tolerated (it retries on -EBUSY, and without
  * NAT treats -EALREADY as done) dropped nothing and need no fix.
  */
+#include <linux/bits.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 
 #include "report.h"
 
 /* 4 x hashsize must fit expect_max, an unsigned int. */
-#define SIPEXPECT_HASHSIZE_MAX	(1U << 29)
+#define SIPEXPECT_HASHSIZE_MAX	BIT(29)
 
 bool sipexpect_advice_hashsize(u32 peak, u32 max, u32 hsize, u32 *hashsize)
 {

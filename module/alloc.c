@@ -14,6 +14,7 @@ noinline void *sipexpect_alloc(size_t size, gfp_t gfp)
 {
 	return kvzalloc(size, gfp);
 }
+
 ALLOW_ERROR_INJECTION(sipexpect_alloc, NULL);
 
 void sipexpect_free(const void *p)

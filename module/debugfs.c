@@ -285,6 +285,7 @@ static int masters_take(struct sipexpect_listing *l)
 	l->nr = s->sip->nr + s->other->nr;
 	return 0;
 }
+
 SIPEXPECT_LISTING_FOPS(masters);
 
 /* occupancy: per netns, then per netns/helper/class, then the top holders */
@@ -347,6 +348,7 @@ static int occupancy_take(struct sipexpect_listing *l)
 		occ->nr_top;
 	return 0;
 }
+
 SIPEXPECT_LISTING_FOPS(occupancy);
 
 /* recent: the last failures, oldest first, with their UTC time. */
@@ -387,21 +389,42 @@ static int recent_take(struct sipexpect_listing *l)
 	l->nr = copy->nr;
 	return 0;
 }
+
 SIPEXPECT_LISTING_FOPS(recent);
 
-void sipexpect_debugfs_init(void)
+static const struct {
+	const char *name;
+	const struct file_operations *fops;
+} sipexpect_files[] = {
+	{ "status", &status_fops },
+	{ "stats", &stats_fops },
+	{ "masters", &masters_fops },
+	{ "occupancy", &occupancy_fops },
+	{ "advice", &advice_fops },
+	{ "retired", &retired_fops },
+	{ "recent", &recent_fops },
+};
+
+/* All of the files or none: an interface with holes would mislead. */
+int sipexpect_debugfs_init(void)
 {
-	/* debugfs failures are not fatal: the counting goes on regardless. */
+	unsigned int i;
+
 	sipexpect_dir = debugfs_create_dir("sipexpect", NULL);
-	debugfs_create_file("status", 0400, sipexpect_dir, NULL, &status_fops);
-	debugfs_create_file("stats", 0400, sipexpect_dir, NULL, &stats_fops);
-	debugfs_create_file("masters", 0400, sipexpect_dir, NULL, &masters_fops);
-	debugfs_create_file("occupancy", 0400, sipexpect_dir, NULL,
-			    &occupancy_fops);
-	debugfs_create_file("advice", 0400, sipexpect_dir, NULL, &advice_fops);
-	debugfs_create_file("retired", 0400, sipexpect_dir, NULL,
-			    &retired_fops);
-	debugfs_create_file("recent", 0400, sipexpect_dir, NULL, &recent_fops);
+	if (IS_ERR(sipexpect_dir))
+		return PTR_ERR(sipexpect_dir);
+	for (i = 0; i < ARRAY_SIZE(sipexpect_files); i++) {
+		struct dentry *d;
+
+		d = debugfs_create_file(sipexpect_files[i].name, 0400,
+					sipexpect_dir, NULL,
+					sipexpect_files[i].fops);
+		if (IS_ERR(d)) {
+			debugfs_remove_recursive(sipexpect_dir);
+			return PTR_ERR(d);
+		}
+	}
+	return 0;
 }
 
 void sipexpect_debugfs_exit(void)

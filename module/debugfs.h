@@ -2,7 +2,7 @@
 #ifndef _SIPEXPECT_DEBUGFS_H
 #define _SIPEXPECT_DEBUGFS_H
 
-void sipexpect_debugfs_init(void);
+int sipexpect_debugfs_init(void);
 void sipexpect_debugfs_exit(void);
 
 #endif /* _SIPEXPECT_DEBUGFS_H */

@@ -143,8 +143,15 @@ static int __init sipexpect_init(void)
 
 	/* Without them fill levels read 0 or cost more; the rest works. */
 	sipexpect_nfct_init();
-	sipexpect_debugfs_init();
-	sipexpect_probes_arm();
+	err = sipexpect_debugfs_init();
+	if (err == -ENOMEM)
+		goto err_occupancy;
+	if (err)	/* debugfs=off: the trace events still tell */
+		pr_warn("debugfs unavailable (%d): no files under /sys/kernel/debug/sipexpect\n",
+			err);
+	err = sipexpect_probes_arm();
+	if (err)
+		goto err_debugfs;
 	kernel_param_lock(THIS_MODULE);
 	sipexpect_ready = true;
 	kernel_param_unlock(THIS_MODULE);
@@ -152,6 +159,10 @@ static int __init sipexpect_init(void)
 		SIPEXPECT_VERSION, max_masters, recent_size);
 	return 0;
 
+err_debugfs:
+	sipexpect_debugfs_exit();
+err_occupancy:
+	sipexpect_occupancy_exit();
 err_recent:
 	sipexpect_recent_exit(&sipexpect_recent);
 err_attrib:
@@ -163,7 +174,7 @@ err_other:
 err_sip:
 	sipexpect_table_destroy(&sipexpect_sip_masters);
 fail:
-	pr_err("not loaded: %s (%d)\n",
+	pr_err("not loaded: %s (%d), nothing left behind\n",
 	       err == -ENOMEM ? "out of memory" : "setup failed", err);
 	return err;
 }

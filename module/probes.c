@@ -259,8 +259,10 @@ static unsigned int sipexpect_maxactive(void)
 	return clamp(4 * num_online_cpus(), 64U, 1024U);
 }
 
-void sipexpect_probes_arm(void)
+int sipexpect_probes_arm(void)
 {
+	int id;
+
 	insert_probe.maxactive = sipexpect_maxactive();
 	insert_pair_probe.maxactive = insert_probe.maxactive;
 	probe_result(SIPEXPECT_PROBE_EXPECT_INSERT,
@@ -279,6 +281,17 @@ void sipexpect_probes_arm(void)
 		   SIPEXPECT_PROBE_ATTACHED);
 	probe_result(SIPEXPECT_PROBE_HELPER_LOG,
 		     register_kprobe(&helper_log_probe));
+	/*
+	 * A missing target is reported and the rest works; a probe missing
+	 * for lack of memory is a load that did not happen.
+	 */
+	for (id = 0; id < SIPEXPECT_NR_PROBES; id++) {
+		if (probe_error[id] == -ENOMEM) {
+			sipexpect_probes_disarm();
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 void sipexpect_probes_disarm(void)

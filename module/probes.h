@@ -15,7 +15,8 @@ enum sipexpect_probe_id {
 	SIPEXPECT_NR_PROBES
 };
 
-void sipexpect_probes_arm(void);
+/* -ENOMEM if a probe could not be attached for lack of memory. */
+int sipexpect_probes_arm(void);
 void sipexpect_probes_disarm(void);
 void sipexpect_probes_show(struct seq_file *m);
 /* A helper line resolved by attrib.c: trace event and recent. */

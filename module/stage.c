@@ -163,7 +163,20 @@ void sipexpect_stage_drain(struct sipexpect_stage *st)
 	mutex_unlock(&st->drain_lock);
 }
 
-/* A CPU came online (or was online when the stage was set up). */
+/* Both buffers of a CPU, or neither. */
+static bool sipexpect_stage_bufs(struct sipexpect_stage_buf **a,
+				 struct sipexpect_stage_buf **b)
+{
+	*a = sipexpect_alloc(sizeof(**a), GFP_KERNEL);
+	*b = sipexpect_alloc(sizeof(**b), GFP_KERNEL);
+	if (*a && *b)
+		return true;
+	sipexpect_free(*a);
+	sipexpect_free(*b);
+	return false;
+}
+
+/* A CPU came online after the stage was set up. */
 static int sipexpect_stage_cpu_online(unsigned int cpu, struct hlist_node *node)
 {
 	struct sipexpect_stage_inst *inst =
@@ -173,19 +186,31 @@ static int sipexpect_stage_cpu_online(unsigned int cpu, struct hlist_node *node)
 
 	if (READ_ONCE(c->active))
 		return 0;
-	a = sipexpect_alloc(sizeof(*a), GFP_KERNEL);
-	b = sipexpect_alloc(sizeof(*b), GFP_KERNEL);
-	if (!a || !b) {
-		/* Never fail a CPU's bring-up: its events count as lost. */
-		sipexpect_free(a);
-		sipexpect_free(b);
+	/* Never fail a CPU's bring-up: without buffers its events count as lost. */
+	if (!sipexpect_stage_bufs(&a, &b))
 		return 0;
-	}
 	/* Runs on @cpu: no handler of @cpu can run in between. */
 	local_irq_disable();
 	c->spare = b;
 	WRITE_ONCE(c->active, a);
 	local_irq_enable();
+	return 0;
+}
+
+/*
+ * The CPUs online now get their buffers here, in the loading task, before
+ * any handler is armed, so that a failed allocation fails the load.
+ */
+static int sipexpect_stage_alloc_online(struct sipexpect_stage *st)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) {
+		struct sipexpect_stage_cpu *c = per_cpu_ptr(st->cpu, cpu);
+
+		if (!c->active && !sipexpect_stage_bufs(&c->active, &c->spare))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -237,7 +262,6 @@ int sipexpect_stage_init(struct sipexpect_stage *st,
 			 struct sipexpect_table *sip,
 			 struct sipexpect_table *other)
 {
-	unsigned int cpu;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -256,15 +280,13 @@ int sipexpect_stage_init(struct sipexpect_stage *st,
 	err = sipexpect_stage_hp_get();
 	if (err)
 		goto err_free;
-	err = cpuhp_state_add_instance(sipexpect_stage_hp_state,
-				       &st->inst->node);
+	/* From here on, CPUs coming online get theirs from the callback. */
+	err = cpuhp_state_add_instance_nocalls(sipexpect_stage_hp_state,
+					       &st->inst->node);
 	if (err)
 		goto err_put;
-	/* Every CPU online now must have its buffers, or we do not load. */
 	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		if (!per_cpu_ptr(st->cpu, cpu)->active)
-			err = -ENOMEM;
+	err = sipexpect_stage_alloc_online(st);
 	cpus_read_unlock();
 	if (err)
 		goto err_remove;
