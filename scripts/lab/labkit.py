@@ -174,11 +174,11 @@ def probe_missed():
 class Server:
     """The listening SIP server in the server namespace."""
 
-    def __init__(self, addr=SERVER4):
+    def __init__(self, addr=SERVER4, *extra):
         self.log = f"/tmp/sxp-server-{addr.replace(':', '_')}.log"
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", "sxp-sv", os.path.join(HERE, "sip-server"),
-             "--listen", addr], stdout=open(self.log, "w"))
+             "--listen", addr, *map(str, extra)], stdout=open(self.log, "w"))
         for _ in range(100):
             if "ready" in open(self.log).read():
                 return
@@ -241,6 +241,84 @@ def conntrack_expectations(netns="sxp-rt"):
     out = sh(cmd)
     return sum(int(x) for x in re.findall(r"expect_create=(\d+)", out)) - \
         sum(int(x) for x in re.findall(r"expect_delete=(\d+)", out))
+
+
+# -- line grammar of every debugfs file -------------------------------------
+
+COUNTER_NAMES = ("expect_insert_ok", "expect_insert_fail_table_full",
+                 "expect_insert_fail_clash", "expect_insert_fail_exists",
+                 "expect_insert_fail_other", "helper_drop_all_ports_in_use_sdp",
+                 "helper_drop_all_ports_in_use_sip",
+                 "helper_drop_cannot_add_expectation", "helper_drop_other",
+                 "drops_confirmed", "drops_cause_table_full", "drops_cause_exists",
+                 "drops_cause_clash", "drops_cause_other", "drops_cause_unknown")
+KEY = ("netns", "zone", "l3", "proto", "src", "dst", "sport", "dport", "helper")
+NUM = re.compile(r"^\d+$")
+# Each file's lines: a key set (colon files: every key, once, numeric where
+# the name says a count) or a field list (one line per record).
+COLON_KEYS = {
+    "stats": [*COUNTER_NAMES, *(f"other_helpers_{c}" for c in COUNTER_NAMES)],
+    "retired": [f"{p}{c}" for p in ("retired_", "unrecorded_",
+                                    "other_helpers_retired_",
+                                    "other_helpers_unrecorded_")
+                for c in COUNTER_NAMES],
+    "status": ["version", "kernel", "build_features", "probe_expect_insert",
+               "probe_helper_log", "probe_kfree_skb", "expect_max_located",
+               "expect_count_source", "masters_tracked", "masters_limit",
+               "masters_evicted", "masters_netns_gone", "masters_alloc_failures",
+               "staged_entries_lost", "recent_size", "recent_skipped"],
+}
+FIELDS = {
+    "masters": [*KEY, *COUNTER_NAMES, "held", "last_fail_count", "last_fail_max",
+                "first_seen_s", "last_seen_s"],
+    "recent_insert": ["time", "event", *KEY, "class", "exp_src", "exp_dst",
+                      "exp_dport", "err", "count", "max", "held"],
+    "recent_drop": ["time", "event", *KEY, "message", "cause", "confirmed"],
+}
+NUMERIC = {"netns", "zone", "sport", "dport", "held", "count", "max",
+           "exp_dport", "confirmed", "last_fail_count", "last_fail_max",
+           "first_seen_s", "last_seen_s", *COUNTER_NAMES}
+
+
+def field_errors(line, names):
+    parts = [f.split("=", 1) for f in line.split()]
+    if [p[0] for p in parts] != names or any(len(p) != 2 or not p[1] for p in parts):
+        return True
+    return any(k in NUMERIC and not NUM.match(v) for k, v in parts)
+
+
+def malformed(name, text):
+    """Lines of text that break name's grammar, or why the file as a whole
+    does. A file must be whole: every line ends, every key is there."""
+    if not text.endswith("\n"):
+        return [f"(no final newline: {text[-40:]!r})"] if text or name not in (
+            "masters", "recent") else []
+    lines = text.splitlines()
+    if name == "advice":
+        return [line for line in lines if not line.isprintable()] or \
+            ([] if lines else ["(empty)"])
+    if name in COLON_KEYS:
+        kv = [line.split(": ", 1) for line in lines]
+        bad = [line for line, p in zip(lines, kv) if len(p) != 2 or not p[1]]
+        keys = [p[0] for p in kv]
+        missing = [k for k in COLON_KEYS[name] if k not in keys]
+        dup = {k for k in keys if keys.count(k) > 1}
+        if name != "status":
+            bad += [line for line, p in zip(lines, kv)
+                    if len(p) == 2 and not NUM.match(p[1])]
+        return bad + [f"(missing {missing})"] * bool(missing) + \
+            [f"(twice {dup})"] * bool(dup)
+    if name == "masters":
+        return [line for line in lines if field_errors(line, FIELDS["masters"])]
+    if name == "recent":
+        return [line for line in lines if field_errors(
+            line, FIELDS["recent_drop" if " event=helper_drop " in line
+                         else "recent_insert"])]
+    if name == "occupancy":
+        return [line for line in lines
+                if not re.match(r"^(netns|top|classes_omitted)=\S+( [a-z0-9_]+=\S+)*$",
+                                line)]
+    return [f"(no grammar for {name})"]
 
 
 # -- the kernel's own tracing -------------------------------------------------

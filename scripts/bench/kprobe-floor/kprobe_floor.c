@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * For make bench only: sipexpect's kprobes on the expectation path with
- * handlers that do nothing. What any kprobe-based tool on these functions
+ * For make bench and the hang study: sipexpect's kprobes on the
+ * expectation path with handlers that do nothing. What any kprobe-based tool on these functions
  * (sipexpect, a bpftrace one-liner) pays before its handlers do any work:
  * the floor under their cost figures.
  */
@@ -61,12 +61,13 @@ static int __init kprobe_floor_init(void)
 	return 0;
 }
 
+/* Unregistered as sipexpect does it: the kretprobes in one batch. */
 static void __exit kprobe_floor_exit(void)
 {
-	if (have_pair)
-		unregister_kretprobe(&insert_pair_probe);
+	struct kretprobe *rps[] = { &insert_probe, &insert_pair_probe };
+
+	unregister_kretprobes(rps, have_pair ? 2 : 1);
 	unregister_kprobe(&helper_log_probe);
-	unregister_kretprobe(&insert_probe);
 }
 
 module_init(kprobe_floor_init);
