@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # sipexpect: build, install and test the module.
 #
-#   make [KVER=...] [KDIR=...]   build sipexpect.ko (default: running kernel)
-#   make install                 modules_install + depmod
-#   make dkms-install            register, build and install with DKMS
-#   make demo [DEMO_KERNEL=rel]  reproduce the seed's drop in a VM, show sipexpect
-#   make check                   everything CI runs (see README.md)
+#   make [KVER=...] [KDIR=...]    build sipexpect.ko (default: running kernel)
+#   make install                  modules_install + depmod
+#   make dkms-install [KVER=...]  register, build and install with DKMS
+#   make dkms-remove              remove every DKMS build of this version
+#   make deb                      the sipexpect-dkms Debian package
+#   make demo [DEMO_KERNEL=6.12]  reproduce the seed's drop in a VM, show sipexpect
+#   make check                    the gate CI runs (see README.md, Testing)
+#   make check-full               the deep run: stress, debug kernels, faults, packaging
 #   make bench [BENCH_KERNEL=6.12] CPU and memory cost, with vs. without
-#   make style                   checkpatch --strict on our C sources
+#   make style                    checkpatch --strict on our C sources
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -29,13 +32,18 @@ install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KVER)
 
-dkms-install:
-	dkms remove sipexpect/$(VERSION) --all 2>/dev/null || true
-	rm -rf /usr/src/sipexpect-$(VERSION)
+dkms-install: dkms-remove
 	mkdir -p /usr/src/sipexpect-$(VERSION)
 	cp -r Kbuild Makefile dkms.conf module kunit /usr/src/sipexpect-$(VERSION)/
 	dkms add sipexpect/$(VERSION)
-	dkms install sipexpect/$(VERSION)
+	dkms install sipexpect/$(VERSION) -k $(KVER)
+
+dkms-remove:
+	dkms remove sipexpect/$(VERSION) --all 2>/dev/null || true
+	rm -rf /usr/src/sipexpect-$(VERSION)
+
+deb:
+	scripts/package/make-deb
 
 demo:
 	scripts/demo/demo $(DEMO_KERNEL)
@@ -43,10 +51,14 @@ demo:
 check:
 	scripts/suites/check
 
+check-full:
+	scripts/suites/check --full
+
 bench:
 	scripts/bench/bench $(BENCH_KERNEL)
 
 style:
 	scripts/build/style
 
-.PHONY: all module kdir-present clean install dkms-install demo check bench style
+.PHONY: all module kdir-present clean install dkms-install dkms-remove deb demo \
+	check check-full bench style
