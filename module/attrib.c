@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Drop attribution, per CPU (see attrib.h for the rules). */
 #include <linux/irqflags.h>
+#include <linux/jiffies.h>
 #include <linux/percpu.h>
 
 #include "attrib.h"
@@ -39,6 +40,7 @@ void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 	if (err) {
 		c->fail_key = *key;
 		c->fail_err = err;
+		c->fail_at = jiffies;
 	} else if (c->fail_err && sipexpect_key_eq(&c->fail_key, key)) {
 		/* A retry that worked: the failure dropped nothing. */
 		c->fail_err = 0;
@@ -83,7 +85,13 @@ void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 		/* A new packet; the last one was never freed as a drop. */
 		sipexpect_attrib_resolve(a, c, false);
 		c->drop_key = *key;
-		if (c->fail_err && sipexpect_key_eq(&c->fail_key, key)) {
+		/*
+		 * Insert and log are one call chain, microseconds apart (even
+		 * preempted on RT, far less than a second): an older failure
+		 * was tolerated and its packet let through.
+		 */
+		if (c->fail_err && sipexpect_key_eq(&c->fail_key, key) &&
+		    time_before(jiffies, c->fail_at + HZ)) {
 			c->cause = sipexpect_drop_cause(c->fail_err);
 			c->fail_err = 0;
 		} else {
@@ -119,7 +127,7 @@ bool sipexpect_attrib_free(struct sipexpect_attrib *a, const void *skb,
 	bool kick = false;
 
 	/* Every dropped skb of the machine comes here: one compare. */
-	if (likely(this_cpu_read(a->cpu->skb) != skb))
+	if (likely(this_cpu_read(a->cpu->skb) != skb) || !skb)
 		return false;
 	local_irq_save(flags);
 	c = this_cpu_ptr(a->cpu);

@@ -6,7 +6,8 @@
  * or more lines for the packet and returns NF_DROP; netfilter then frees
  * the packet. All of it happens on one CPU, in one call chain. So each CPU
  * remembers its latest failed insert (until the same master inserts
- * successfully, or a drop takes it) and the packet being dropped, by
+ * successfully, a drop takes it, or a second passes: then it belonged to a
+ * packet the helper let through) and the packet being dropped, by
  * address, never dereferenced:
  *   - the first line of a packet counts one drop, and its cause: the failed
  *     insert of the same master before it, or unknown;
@@ -31,6 +32,7 @@ struct sipexpect_drop_line {
 struct sipexpect_attrib_cpu {
 	struct sipexpect_key fail_key;
 	int fail_err;			/* 0: no failed insert pending */
+	unsigned long fail_at;		/* jiffies */
 	const void *skb;		/* the packet being dropped, or NULL */
 	struct sipexpect_key drop_key;
 	u8 cause;

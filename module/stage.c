@@ -47,7 +47,7 @@ static void sipexpect_stage_publish(struct sipexpect_stage_cpu *c)
 
 bool __sipexpect_stage_add(struct sipexpect_stage *st,
 			   const struct sipexpect_key *key,
-			   enum sipexpect_counter counter, unsigned int n,
+			   enum sipexpect_counter counter, u16 n,
 			   const struct sipexpect_fill *fill)
 {
 	struct sipexpect_stage_cpu *c = this_cpu_ptr(st->cpu);

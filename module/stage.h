@@ -67,14 +67,14 @@ int sipexpect_stage_init(struct sipexpect_stage *st,
 void sipexpect_stage_exit(struct sipexpect_stage *st);
 
 /*
- * The producer side, interrupts off (sipexpect_stage_begin/end): add
- * @counts (may be NULL) and @counter (or SIPEXPECT_NR_COUNTERS for none)
- * for @key, stamped now; @fill if not NULL. Returns true when the caller
- * should call sipexpect_stage_kick() once interrupts are back on.
+ * The producer side, with interrupts off: add @n to @counter (or nothing
+ * for SIPEXPECT_NR_COUNTERS) for @key, stamped now; @fill if not NULL.
+ * Returns true when the caller should call sipexpect_stage_kick() once
+ * interrupts are back on.
  */
 bool __sipexpect_stage_add(struct sipexpect_stage *st,
 			   const struct sipexpect_key *key,
-			   enum sipexpect_counter counter, unsigned int n,
+			   enum sipexpect_counter counter, u16 n,
 			   const struct sipexpect_fill *fill);
 void sipexpect_stage_kick(struct sipexpect_stage *st);
 
