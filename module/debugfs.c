@@ -25,6 +25,7 @@
 #include "probes.h"
 #include "report.h"
 #include "sipexpect.h"
+#include "unprobe.h"
 
 static struct dentry *sipexpect_dir;
 
@@ -65,6 +66,8 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "build_features: %s\n", SIPEXPECT_BUILD_FEATURES);
 	sipexpect_probes_show(m);
+	/* yes: the kernel kept a probe armed, so the module cannot unload. */
+	seq_printf(m, "pinned: %s\n", sipexpect_pinned() ? "yes" : "no");
 	seq_printf(m, "expect_max_located: %s\n",
 		   sipexpect_expect_max_known() ? "yes" : "no");
 	seq_printf(m, "expect_count_source: %s\n",

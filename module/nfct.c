@@ -4,6 +4,7 @@
  * not export: expect_max and the per-netns expectation count.
  */
 #include <linux/fs.h>
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/nsproxy.h>
 #include <linux/percpu.h>
@@ -13,6 +14,7 @@
 #include <net/netns/generic.h>
 
 #include "nfct.h"
+#include "unprobe.h"
 
 const struct nf_conntrack_helper *
 sipexpect_key_from_master(const struct nf_conn *master,
@@ -247,24 +249,61 @@ static void sipexpect_find_nfct_net(void)
 }
 #endif
 
+/* Not on the stack: a probe the kernel fails to disarm outlives this call. */
+static struct kprobe sysctl_kps[ARRAY_SIZE(sysctl_handlers)];
+
+/*
+ * A kprobe on a function's ftrace call is armed and disarmed through
+ * ftrace, which allocates, and a disarm that fails leaves the probe behind
+ * (unprobe.c). These probes live a moment, at load: put them on the
+ * instruction after that call, an int3 probe whose disarm cannot fail.
+ * Registered disabled first, a probe is placed but never armed, so that
+ * it tells where the ftrace call is at no risk.
+ */
+static int sipexpect_sysctl_probe(struct kprobe *kp, const char *symbol)
+{
+	*kp = (struct kprobe) {
+		.symbol_name = symbol,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+	if (!register_kprobe(kp)) {
+		kprobe_opcode_t *after = NULL;
+
+#if defined(CONFIG_X86) && defined(MCOUNT_INSN_SIZE)
+		if (kprobe_ftrace(kp))
+			after = (kprobe_opcode_t *)((u8 *)kp->addr + MCOUNT_INSN_SIZE);
+#endif
+		unregister_kprobe(kp);
+		if (after) {
+			*kp = (struct kprobe) {
+				.addr = after,
+				.pre_handler = sipexpect_sysctl_pre,
+			};
+			if (!register_kprobe(kp))
+				return 0;
+		}
+	}
+	*kp = (struct kprobe) {
+		.symbol_name = symbol,
+		.pre_handler = sipexpect_sysctl_pre,
+	};
+	return register_kprobe(kp);
+}
+
 void sipexpect_nfct_init(void)
 {
-	struct kprobe kps[ARRAY_SIZE(sysctl_handlers)] = {};
+	struct kprobe *armed[ARRAY_SIZE(sysctl_handlers)];
 	unsigned int i, value = 0, count = 0;
-	int err, armed = 0;
+	int err, nr_armed = 0;
 
-	for (i = 0; i < ARRAY_SIZE(sysctl_handlers); i++) {
-		kps[i].symbol_name = sysctl_handlers[i];
-		kps[i].pre_handler = sipexpect_sysctl_pre;
-		if (!register_kprobe(&kps[i]))
-			armed |= 1 << i;
-	}
+	for (i = 0; i < ARRAY_SIZE(sysctl_handlers); i++)
+		if (!sipexpect_sysctl_probe(&sysctl_kps[i], sysctl_handlers[i]))
+			armed[nr_armed++] = &sysctl_kps[i];
 	err = sipexpect_read_sysctl(SIPEXPECT_SYSCTL_DIR "nf_conntrack_expect_max",
 				    &value);
 	sipexpect_read_sysctl(SIPEXPECT_SYSCTL_DIR "nf_conntrack_count", &count);
-	for (i = 0; i < ARRAY_SIZE(sysctl_handlers); i++)
-		if (armed & (1 << i))
-			unregister_kprobe(&kps[i]);
+	if (nr_armed)
+		sipexpect_unregister_kprobes(armed, nr_armed);
 	sipexpect_find_expect_max(err, value);
 	sipexpect_find_nfct_net();
 }

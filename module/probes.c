@@ -28,6 +28,7 @@
 #include "nfct.h"
 #include "occupancy.h"
 #include "probes.h"
+#include "unprobe.h"
 #include "sipexpect.h"
 
 enum sipexpect_probe_state {
@@ -287,17 +288,20 @@ int sipexpect_probes_arm(void)
 	 */
 	for (id = 0; id < SIPEXPECT_NR_PROBES; id++) {
 		if (probe_error[id] == -ENOMEM) {
-			sipexpect_probes_disarm();
-			return -ENOMEM;
+			/* A probe left armed pins us: a load, without probes. */
+			return sipexpect_probes_disarm() ? -ENOMEM : 0;
 		}
 	}
 	return 0;
 }
 
-void sipexpect_probes_disarm(void)
+/* False when the kernel kept a probe armed (see unprobe.c). */
+bool sipexpect_probes_disarm(void)
 {
 	struct kretprobe *rps[2];
+	struct kprobe *kps[1];
 	int nr_rps = 0;
+	bool released = true;
 
 	/* One grace period for all of them, not one per probe. */
 	if (probe_state[SIPEXPECT_PROBE_EXPECT_INSERT] == SIPEXPECT_PROBE_ATTACHED)
@@ -306,9 +310,11 @@ void sipexpect_probes_disarm(void)
 	    SIPEXPECT_PROBE_ATTACHED)
 		rps[nr_rps++] = &insert_pair_probe;
 	if (nr_rps)
-		unregister_kretprobes(rps, nr_rps);
-	if (probe_state[SIPEXPECT_PROBE_HELPER_LOG] == SIPEXPECT_PROBE_ATTACHED)
-		unregister_kprobe(&helper_log_probe);
+		released &= sipexpect_unregister_kretprobes(rps, nr_rps);
+	if (probe_state[SIPEXPECT_PROBE_HELPER_LOG] == SIPEXPECT_PROBE_ATTACHED) {
+		kps[0] = &helper_log_probe;
+		released &= sipexpect_unregister_kprobes(kps, 1);
+	}
 #ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
 	if (probe_state[SIPEXPECT_PROBE_KFREE_SKB] == SIPEXPECT_PROBE_ATTACHED) {
 		unregister_trace_kfree_skb(sipexpect_kfree_skb, NULL);
@@ -316,6 +322,7 @@ void sipexpect_probes_disarm(void)
 	}
 #endif
 	memset(probe_state, 0, sizeof(probe_state));
+	return released;
 }
 
 static unsigned long probe_missed(enum sipexpect_probe_id id)
