@@ -6,7 +6,9 @@
 #   make dkms-install [KVER=...]  register, build and install with DKMS
 #   make dkms-remove              remove every DKMS build of this version
 #   make deb                      the sipexpect-dkms Debian package
-#   make demo [DEMO_KERNEL=6.12]  reproduce the seed's drop in a VM, show sipexpect
+#   make demo [DEMO_KERNEL=6.12] [DEMO_TOOLS=1]
+#                                 the seed's drop in a VM and what sipexpect says;
+#                                 DEMO_TOOLS=1: its events in tracefs, trace-cmd, perf, bpftrace
 #   make check                    the gate CI runs (see README.md, Testing)
 #   make check-full               the deep run: stress, debug kernels, faults, packaging
 #   make bench [BENCH_KERNEL=6.12] CPU and memory cost, with vs. without
@@ -46,7 +48,7 @@ deb:
 	scripts/package/make-deb
 
 demo:
-	scripts/demo/demo $(DEMO_KERNEL)
+	scripts/demo/demo $(DEMO_KERNEL) $(if $(DEMO_TOOLS),--tools)
 
 check:
 	scripts/suites/check
