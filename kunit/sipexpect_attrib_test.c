@@ -648,6 +648,74 @@ static void sipexpect_attrib_per_cpu(struct kunit *test)
 	expect_sip_totals(test, ctx, want);
 }
 
+/*
+ * PREEMPT_RT, a packet sent by a local process: another task inserts on
+ * the same CPU between a failed insert and its log. Each drop still takes
+ * its own master's failure.
+ */
+static void sipexpect_attrib_preempted(struct kunit *test)
+{
+	struct attrib_ctx *ctx = attrib_ctx(test);
+	struct sipexpect_key a = sip_key(1), b = sip_key(2);
+	u64 want[SIPEXPECT_NR_COUNTERS] = {};
+
+	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
+	sipexpect_attrib_insert(&ctx->a, &b, -EBUSY, 1, NULL);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_DROP_OTHER, 1);
+	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
+	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_OTHER, 2);
+	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
+
+	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
+	expect_report(test, 0, &b, SIPEXPECT_DROP_OTHER,
+		      SIPEXPECT_DROPS_CAUSE_CLASH, true, 1);
+	expect_report(test, 1, &a, SIPEXPECT_DROP_OTHER,
+		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 2);
+	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
+	want[SIPEXPECT_INSERT_FAIL_CLASH] = 1;
+	want[SIPEXPECT_DROP_OTHER] = 2;
+	want[SIPEXPECT_DROPS_CONFIRMED] = 2;
+	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
+	want[SIPEXPECT_DROPS_CAUSE_CLASH] = 1;
+	expect_sip_totals(test, ctx, want);
+}
+
+/*
+ * PREEMPT_RT again: the task moved to another CPU between its failed
+ * insert and the helper's log. The cause is found on the first CPU.
+ */
+static void sipexpect_attrib_migrated(struct kunit *test)
+{
+	struct attrib_ctx *ctx = attrib_ctx(test);
+	unsigned int here = raw_smp_processor_id(), there;
+	struct sipexpect_key a = sip_key(1), b = sip_key(2);
+	u64 want[SIPEXPECT_NR_COUNTERS] = {};
+
+	there = cpumask_any_but(cpu_online_mask, here);
+	if (there >= nr_cpu_ids)
+		kunit_skip(test, "needs a second online CPU");
+
+	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
+	pin_cpu(test, there);
+	/* Another master's drop there does not take a's failure. */
+	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_DROP_OTHER, 1);
+	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
+	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_OTHER, 2);
+	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
+
+	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
+	expect_report(test, 0, &b, SIPEXPECT_DROP_OTHER,
+		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 1);
+	expect_report(test, 1, &a, SIPEXPECT_DROP_OTHER,
+		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 2);
+	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
+	want[SIPEXPECT_DROP_OTHER] = 2;
+	want[SIPEXPECT_DROPS_CONFIRMED] = 2;
+	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
+	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
+	expect_sip_totals(test, ctx, want);
+}
+
 static struct kunit_case sipexpect_attrib_cases[] = {
 	KUNIT_CASE(sipexpect_attrib_cause_per_errno),
 	KUNIT_CASE(sipexpect_attrib_two_lines_one_drop),
@@ -664,6 +732,8 @@ static struct kunit_case sipexpect_attrib_cases[] = {
 	KUNIT_CASE(sipexpect_attrib_lines_overflow),
 	KUNIT_CASE(sipexpect_attrib_other_helper),
 	KUNIT_CASE(sipexpect_attrib_per_cpu),
+	KUNIT_CASE(sipexpect_attrib_preempted),
+	KUNIT_CASE(sipexpect_attrib_migrated),
 	{}
 };
 

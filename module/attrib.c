@@ -3,6 +3,7 @@
 #include <linux/irqflags.h>
 #include <linux/jiffies.h>
 #include <linux/percpu.h>
+#include <linux/seqlock.h>
 
 #include "attrib.h"
 
@@ -10,10 +11,14 @@ int sipexpect_attrib_init(struct sipexpect_attrib *a,
 			  struct sipexpect_stage *stage,
 			  void (*report)(const struct sipexpect_drop_report *r))
 {
+	unsigned int cpu;
+
 	memset(a, 0, sizeof(*a));
 	a->cpu = alloc_percpu(struct sipexpect_attrib_cpu);
 	if (!a->cpu)
 		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		seqcount_init(&per_cpu_ptr(a->cpu, cpu)->fails_seq);
 	a->stage = stage;
 	a->report = report;
 	return 0;
@@ -37,17 +42,92 @@ void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 	c = this_cpu_ptr(a->cpu);
 	kick = __sipexpect_stage_add(a->stage, key, sipexpect_insert_outcome(err),
 				     err ? 1 : nr, err ? fill : NULL);
+	write_seqcount_begin(&c->fails_seq);
 	if (err) {
-		c->fail_key = *key;
-		c->fail_err = err;
-		c->fail_at = jiffies;
-	} else if (c->fail_err && sipexpect_key_eq(&c->fail_key, key)) {
+		struct sipexpect_attrib_fail *f;
+
+		f = &c->fails[c->fails_next++ % SIPEXPECT_ATTRIB_FAILS];
+		f->key = *key;
+		f->err = err;
+		f->at = jiffies;
+	} else {
+		unsigned int i;
+
 		/* A retry that worked: the failure dropped nothing. */
-		c->fail_err = 0;
+		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++)
+			if (c->fails[i].err &&
+			    sipexpect_key_eq(&c->fails[i].key, key))
+				c->fails[i].err = 0;
 	}
+	write_seqcount_end(&c->fails_seq);
 	local_irq_restore(flags);
 	if (kick)
 		sipexpect_stage_kick(a->stage);
+}
+
+/*
+ * Insert and log are one call chain, microseconds apart (even preempted
+ * on RT, far less than a second): an older failure was tolerated and its
+ * packet let through.
+ */
+static bool sipexpect_attrib_fail_fresh(const struct sipexpect_attrib_fail *f,
+					const struct sipexpect_key *key)
+{
+	return f->err && time_before(jiffies, f->at + HZ) &&
+	       sipexpect_key_eq(&f->key, key);
+}
+
+/* This CPU's newest failure of @key, taken; 0 if none. */
+static int sipexpect_attrib_take_local(struct sipexpect_attrib_cpu *c,
+				       const struct sipexpect_key *key)
+{
+	unsigned int i, slot;
+	int err = 0;
+
+	for (i = 1; i <= SIPEXPECT_ATTRIB_FAILS; i++) {
+		slot = (c->fails_next - i) % SIPEXPECT_ATTRIB_FAILS;
+		if (sipexpect_attrib_fail_fresh(&c->fails[slot], key)) {
+			write_seqcount_begin(&c->fails_seq);
+			err = c->fails[slot].err;
+			c->fails[slot].err = 0;
+			write_seqcount_end(&c->fails_seq);
+			break;
+		}
+	}
+	return err;
+}
+
+/*
+ * A task moved between insert and log: its failure is on another CPU.
+ * Read, not taken (that CPU alone writes its slots); a copy torn by a
+ * concurrent write is retried, then given up. Only on a drop whose own
+ * CPU had no failure of its master: not on the insert path.
+ */
+static int sipexpect_attrib_find_remote(struct sipexpect_attrib *a,
+					const struct sipexpect_key *key)
+{
+	struct sipexpect_attrib_fail f = {};
+	unsigned int cpu, i, seq, tries;
+
+	for_each_online_cpu(cpu) {
+		struct sipexpect_attrib_cpu *c = per_cpu_ptr(a->cpu, cpu);
+
+		if (cpu == smp_processor_id())
+			continue;
+		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
+			for (tries = 0; tries < 3; tries++) {
+				seq = raw_read_seqcount(&c->fails_seq);
+				if (seq & 1)
+					continue;
+				f = c->fails[i];
+				if (!read_seqcount_retry(&c->fails_seq, seq))
+					break;
+			}
+			if (tries < 3 && sipexpect_attrib_fail_fresh(&f, key))
+				return f.err;
+		}
+	}
+	return 0;
 }
 
 /* The packet's fate is known: report its lines, forget it. */
@@ -82,21 +162,16 @@ void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 	local_irq_save(flags);
 	c = this_cpu_ptr(a->cpu);
 	if (c->skb != skb || !sipexpect_key_eq(&c->drop_key, key)) {
+		int err;
+
 		/* A new packet; the last one was never freed as a drop. */
 		sipexpect_attrib_resolve(a, c, false);
 		c->drop_key = *key;
-		/*
-		 * Insert and log are one call chain, microseconds apart (even
-		 * preempted on RT, far less than a second): an older failure
-		 * was tolerated and its packet let through.
-		 */
-		if (c->fail_err && sipexpect_key_eq(&c->fail_key, key) &&
-		    time_before(jiffies, c->fail_at + HZ)) {
-			c->cause = sipexpect_drop_cause(c->fail_err);
-			c->fail_err = 0;
-		} else {
-			c->cause = SIPEXPECT_DROPS_CAUSE_UNKNOWN;
-		}
+		err = sipexpect_attrib_take_local(c, key);
+		if (!err)
+			err = sipexpect_attrib_find_remote(a, key);
+		c->cause = err ? sipexpect_drop_cause(err) :
+				 SIPEXPECT_DROPS_CAUSE_UNKNOWN;
 		kick |= __sipexpect_stage_add(a->stage, key, c->cause, 1, NULL);
 		WRITE_ONCE(c->skb, skb);
 	}

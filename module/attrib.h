@@ -4,11 +4,15 @@
  *
  * The helper inserts a call's expectations and, when it gives up, logs one
  * or more lines for the packet and returns NF_DROP; netfilter then frees
- * the packet. All of it happens on one CPU, in one call chain. So each CPU
- * remembers its latest failed insert (until the same master inserts
- * successfully, a drop takes it, or a second passes: then it belonged to a
- * packet the helper let through) and the packet being dropped, by
- * address, never dereferenced:
+ * the packet. All of it happens in one call chain, usually on one CPU. So
+ * each CPU remembers its latest failed inserts (until the same master
+ * inserts successfully, a drop takes one, or a second passes: then it
+ * belonged to a packet the helper let through) and the packet being
+ * dropped, by address, never dereferenced. A packet sent by a local
+ * process (OUTPUT) is in process context: on PREEMPT_RT another task may
+ * run between the insert and the log on that CPU (hence a few failures
+ * per CPU, matched by master), or the task may move to another CPU (hence
+ * a look at the other CPUs' failures when this one has none):
  *   - the first line of a packet counts one drop, and its cause: the failed
  *     insert of the same master before it, or unknown;
  *   - every line counts its message;
@@ -18,6 +22,8 @@
  */
 #ifndef _SIPEXPECT_ATTRIB_H
 #define _SIPEXPECT_ATTRIB_H
+
+#include <linux/seqlock.h>
 
 #include "stage.h"
 
@@ -29,10 +35,20 @@ struct sipexpect_drop_line {
 	u64 logged_ns;			/* wall clock */
 };
 
+/* Failed inserts pending per CPU: tasks preempted between insert and log. */
+#define SIPEXPECT_ATTRIB_FAILS	4
+
+struct sipexpect_attrib_fail {
+	struct sipexpect_key key;
+	int err;			/* 0: none, or taken */
+	unsigned long at;		/* jiffies */
+};
+
 struct sipexpect_attrib_cpu {
-	struct sipexpect_key fail_key;
-	int fail_err;			/* 0: no failed insert pending */
-	unsigned long fail_at;		/* jiffies */
+	/* Written by its own CPU, irqs off; other CPUs read it under it. */
+	seqcount_t fails_seq;
+	unsigned int fails_next;
+	struct sipexpect_attrib_fail fails[SIPEXPECT_ATTRIB_FAILS];
 	const void *skb;		/* the packet being dropped, or NULL */
 	struct sipexpect_key drop_key;
 	u8 cause;
