@@ -42,24 +42,31 @@ void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 	c = this_cpu_ptr(a->cpu);
 	kick = __sipexpect_stage_add(a->stage, key, sipexpect_insert_outcome(err),
 				     err ? 1 : nr, err ? fill : NULL);
-	write_seqcount_begin(&c->fails_seq);
 	if (err) {
 		struct sipexpect_attrib_fail *f;
 
+		write_seqcount_begin(&c->fails_seq);
 		f = &c->fails[c->fails_next++ % SIPEXPECT_ATTRIB_FAILS];
 		f->key = *key;
 		f->err = err;
 		f->at = jiffies;
+		write_seqcount_end(&c->fails_seq);
 	} else {
 		unsigned int i;
 
-		/* A retry that worked: the failure dropped nothing. */
-		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++)
+		/*
+		 * A retry that worked: the failure dropped nothing. Most
+		 * inserts succeed with nothing pending: they write nothing.
+		 */
+		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
 			if (c->fails[i].err &&
-			    sipexpect_key_eq(&c->fails[i].key, key))
+			    sipexpect_key_eq(&c->fails[i].key, key)) {
+				write_seqcount_begin(&c->fails_seq);
 				c->fails[i].err = 0;
+				write_seqcount_end(&c->fails_seq);
+			}
+		}
 	}
-	write_seqcount_end(&c->fails_seq);
 	local_irq_restore(flags);
 	if (kick)
 		sipexpect_stage_kick(a->stage);

@@ -7,7 +7,7 @@
  * the kernel warns "Failed to disarm kprobe-ftrace", clears the probe's
  * KPROBE_FLAG_DISABLED again and leaves it registered and armed, with its
  * address cleared so that no later call can remove it (kernel/kprobes.c,
- * __disable_kprobe() and unregister_kprobes(), 5.10 to 6.12). The fault
+ * __disable_kprobe() and unregister_kprobes(), read in 6.1). The fault
  * injection suite hits it. The probe and its handler then live on in our
  * module's memory: freeing it would leave the kernel calling into freed
  * text. So the module pins itself instead, stays loaded and says so.
