@@ -28,16 +28,6 @@ bool sipexpect_advice_hashsize(u32 peak, u32 max, u32 hsize, u32 *hashsize)
 	return true;
 }
 
-static u64 sipexpect_sum(const u64 *c, int first, int last)
-{
-	u64 sum = 0;
-	int i;
-
-	for (i = first; i <= last; i++)
-		sum += c[i];
-	return sum;
-}
-
 /* The netns that came closest to the limit (the host's if none did). */
 static const struct sipexpect_netns_fill *
 sipexpect_fullest(const struct sipexpect_occupancy *occ)

@@ -102,16 +102,6 @@ enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg)
 	return SIPEXPECT_DROP_OTHER;
 }
 
-static u64 sipexpect_sum(const u64 *c, int first, int last)
-{
-	u64 sum = 0;
-	int i;
-
-	for (i = first; i <= last; i++)
-		sum += c[i];
-	return sum;
-}
-
 /* Packets the helper dropped for this master, then failed inserts. */
 static u64 sipexpect_drops(const struct sipexpect_master_stats *stats)
 {

@@ -61,6 +61,17 @@ enum sipexpect_counter {
 
 extern const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS];
 
+/* Counters first..last (one of the ranges above), added up. */
+static inline u64 sipexpect_sum(const u64 *c, int first, int last)
+{
+	u64 sum = 0;
+	int i;
+
+	for (i = first; i <= last; i++)
+		sum += c[i];
+	return sum;
+}
+
 /*
  * Identity of a master connection, by value. Filled field by field after a
  * memset() so that comparison and hashing by bytes are exact.
