@@ -681,6 +681,44 @@ static void sipexpect_attrib_preempted(struct kunit *test)
 }
 
 /*
+ * PREEMPT_RT, a task preempted for longer: more tasks than this CPU has
+ * slots fail, log and drop before it logs. Their failures were taken;
+ * the one still waiting keeps its slot.
+ */
+static void sipexpect_attrib_preempted_long(struct kunit *test)
+{
+	struct attrib_ctx *ctx = attrib_ctx(test);
+	struct sipexpect_key a = sip_key(1), b;
+	u64 want[SIPEXPECT_NR_COUNTERS] = {};
+	unsigned int i, others = SIPEXPECT_ATTRIB_FAILS + 1;
+
+	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
+	for (i = 0; i < others; i++) {
+		b = sip_key(2 + i);
+		sipexpect_attrib_insert(&ctx->a, &b, -EBUSY, 1, NULL);
+		sipexpect_attrib_log(&ctx->a, SKB(i), &b, SIPEXPECT_DROP_OTHER,
+				     1 + i);
+		KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(i),
+							      true));
+	}
+	sipexpect_attrib_log(&ctx->a, SKB(others), &a, SIPEXPECT_DROP_OTHER,
+			     1 + others);
+	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(others),
+						      true));
+
+	KUNIT_ASSERT_EQ(test, nr_reports, others + 1);
+	expect_report(test, others, &a, SIPEXPECT_DROP_OTHER,
+		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 1 + others);
+	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
+	want[SIPEXPECT_INSERT_FAIL_CLASH] = others;
+	want[SIPEXPECT_DROP_OTHER] = others + 1;
+	want[SIPEXPECT_DROPS_CONFIRMED] = others + 1;
+	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
+	want[SIPEXPECT_DROPS_CAUSE_CLASH] = others;
+	expect_sip_totals(test, ctx, want);
+}
+
+/*
  * PREEMPT_RT again: the task moved to another CPU between its failed
  * insert and the helper's log. The cause is found on the first CPU.
  */
@@ -733,6 +771,7 @@ static struct kunit_case sipexpect_attrib_cases[] = {
 	KUNIT_CASE(sipexpect_attrib_other_helper),
 	KUNIT_CASE(sipexpect_attrib_per_cpu),
 	KUNIT_CASE(sipexpect_attrib_preempted),
+	KUNIT_CASE(sipexpect_attrib_preempted_long),
 	KUNIT_CASE(sipexpect_attrib_migrated),
 	{}
 };

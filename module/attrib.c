@@ -30,6 +30,46 @@ void sipexpect_attrib_exit(struct sipexpect_attrib *a)
 	a->cpu = NULL;
 }
 
+/*
+ * Insert and log are one call chain, microseconds apart (even preempted
+ * on RT, far less than a second): an older failure was tolerated and its
+ * packet let through.
+ */
+static bool sipexpect_attrib_fail_pending(const struct sipexpect_attrib_fail *f)
+{
+	return f->err && time_before(jiffies, f->at + HZ);
+}
+
+static bool sipexpect_attrib_fail_fresh(const struct sipexpect_attrib_fail *f,
+					const struct sipexpect_key *key)
+{
+	return sipexpect_attrib_fail_pending(f) &&
+	       sipexpect_key_eq(&f->key, key);
+}
+
+/*
+ * Where this CPU keeps a new failure: the oldest slot whose failure was
+ * taken or has gone stale, else the oldest. A failure still waiting for
+ * its log (its task preempted on RT) must outlive the failures of other
+ * tasks that logged in the meantime.
+ */
+static struct sipexpect_attrib_fail *
+sipexpect_attrib_slot(struct sipexpect_attrib_cpu *c)
+{
+	unsigned int i, slot = c->fails_next % SIPEXPECT_ATTRIB_FAILS;
+
+	for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
+		unsigned int s = (c->fails_next + i) % SIPEXPECT_ATTRIB_FAILS;
+
+		if (!sipexpect_attrib_fail_pending(&c->fails[s])) {
+			slot = s;
+			break;
+		}
+	}
+	c->fails_next = slot + 1;
+	return &c->fails[slot];
+}
+
 void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 			     const struct sipexpect_key *key, int err,
 			     unsigned int nr, const struct sipexpect_fill *fill)
@@ -43,10 +83,9 @@ void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 	kick = __sipexpect_stage_add(a->stage, key, sipexpect_insert_outcome(err),
 				     err ? 1 : nr, err ? fill : NULL);
 	if (err) {
-		struct sipexpect_attrib_fail *f;
+		struct sipexpect_attrib_fail *f = sipexpect_attrib_slot(c);
 
 		write_seqcount_begin(&c->fails_seq);
-		f = &c->fails[c->fails_next++ % SIPEXPECT_ATTRIB_FAILS];
 		f->key = *key;
 		f->err = err;
 		f->at = jiffies;
@@ -70,18 +109,6 @@ void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 	local_irq_restore(flags);
 	if (kick)
 		sipexpect_stage_kick(a->stage);
-}
-
-/*
- * Insert and log are one call chain, microseconds apart (even preempted
- * on RT, far less than a second): an older failure was tolerated and its
- * packet let through.
- */
-static bool sipexpect_attrib_fail_fresh(const struct sipexpect_attrib_fail *f,
-					const struct sipexpect_key *key)
-{
-	return f->err && time_before(jiffies, f->at + HZ) &&
-	       sipexpect_key_eq(&f->key, key);
 }
 
 /* This CPU's newest failure of @key, taken; 0 if none. */
