@@ -558,9 +558,9 @@ static void sipexpect_stage_kick_once(struct kunit *test)
 			SIPEXPECT_STAGE_KICK);
 	KUNIT_EXPECT_EQ(test, kicks, 1U);
 
-	/* The kick's work drains everything, this CPU's open entry too. */
-	sipexpect_stage_kick(&ctx->st);
-	flush_work(&ctx->st.drain_work);
+	/* The kick's work drains this CPU, its open entry too. */
+	sipexpect_stage_kick(&ctx->st, smp_processor_id());
+	sipexpect_stage_flush(&ctx->st);
 	KUNIT_EXPECT_FALSE(test, c->open_used);
 	KUNIT_EXPECT_EQ(test, c->active->nr, 0U);
 	KUNIT_EXPECT_FALSE(test, c->kicked);
@@ -635,7 +635,7 @@ static enum hrtimer_restart stage_irq_fn(struct hrtimer *timer)
 
 	if (__sipexpect_stage_add(w->st, &k, SIPEXPECT_DROPS_CONFIRMED, 1,
 				  NULL))
-		sipexpect_stage_kick(w->st);
+		sipexpect_stage_kick(w->st, smp_processor_id());
 	w->irq_sent++;
 	if (READ_ONCE(w->timer_stop))
 		return HRTIMER_NORESTART;
@@ -673,7 +673,7 @@ static int stage_writer_fn(void *data)
 					     &fill : NULL);
 		local_irq_restore(flags);
 		if (kick) {
-			sipexpect_stage_kick(w->st);
+			sipexpect_stage_kick(w->st, w->cpu);
 			w->kicks++;
 		}
 		w->sent[m % 2][c] += n;
@@ -748,7 +748,7 @@ static void sipexpect_stage_concurrent_fold(struct kunit *test)
 	}
 	KUNIT_ASSERT_EQ(test, nr, num_online_cpus());
 
-	flush_work(&ctx->st.drain_work);
+	sipexpect_stage_flush(&ctx->st);
 	sipexpect_stage_drain(&ctx->st);
 	for (i = 0; i < nr; i++) {
 		for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {

@@ -76,9 +76,11 @@ void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 {
 	struct sipexpect_attrib_cpu *c;
 	unsigned long flags;
+	unsigned int cpu;
 	bool kick;
 
 	local_irq_save(flags);
+	cpu = smp_processor_id();
 	c = this_cpu_ptr(a->cpu);
 	kick = __sipexpect_stage_add(a->stage, key, sipexpect_insert_outcome(err),
 				     err ? 1 : nr, err ? fill : NULL);
@@ -108,7 +110,7 @@ void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 	}
 	local_irq_restore(flags);
 	if (kick)
-		sipexpect_stage_kick(a->stage);
+		sipexpect_stage_kick(a->stage, cpu);
 }
 
 /* This CPU's newest failure of @key, taken; 0 if none. */
@@ -191,9 +193,11 @@ void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 {
 	struct sipexpect_attrib_cpu *c;
 	unsigned long flags;
+	unsigned int cpu;
 	bool kick = false;
 
 	local_irq_save(flags);
+	cpu = smp_processor_id();
 	c = this_cpu_ptr(a->cpu);
 	if (c->skb != skb || !sipexpect_key_eq(&c->drop_key, key)) {
 		int err;
@@ -225,7 +229,7 @@ void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 	}
 	local_irq_restore(flags);
 	if (kick)
-		sipexpect_stage_kick(a->stage);
+		sipexpect_stage_kick(a->stage, cpu);
 }
 
 bool sipexpect_attrib_free(struct sipexpect_attrib *a, const void *skb,
@@ -233,12 +237,14 @@ bool sipexpect_attrib_free(struct sipexpect_attrib *a, const void *skb,
 {
 	struct sipexpect_attrib_cpu *c;
 	unsigned long flags;
+	unsigned int cpu;
 	bool kick = false;
 
 	/* Every dropped skb of the machine comes here: one compare. */
 	if (likely(this_cpu_read(a->cpu->skb) != skb) || !skb)
 		return false;
 	local_irq_save(flags);
+	cpu = smp_processor_id();
 	c = this_cpu_ptr(a->cpu);
 	if (c->skb == skb) {
 		if (nf_drop)
@@ -249,6 +255,6 @@ bool sipexpect_attrib_free(struct sipexpect_attrib *a, const void *skb,
 	}
 	local_irq_restore(flags);
 	if (kick)
-		sipexpect_stage_kick(a->stage);
+		sipexpect_stage_kick(a->stage, cpu);
 	return true;
 }

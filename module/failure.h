@@ -18,7 +18,7 @@ enum sipexpect_failure_kind {
 
 struct sipexpect_failure {
 	struct sipexpect_key key;
-	u64 time_ns;			/* wall clock, UTC */
+	u64 time_ns;			/* wall clock, UTC, to the tick */
 	u8 kind;
 	/* expect_insert_failed: the expectation and the table around it */
 	char class_name[SIPEXPECT_HELPER_NAME_LEN];

@@ -104,7 +104,11 @@ static void sipexpect_describe_insert(struct sipexpect_failure *f,
 {
 	const struct nf_conntrack_tuple *t = &exp->tuple;
 
-	f->time_ns = ktime_get_real_fast_ns();
+	/*
+	 * The tick's time: no clocksource read (an HPET read is a slow MMIO
+	 * access), and recent shows milliseconds.
+	 */
+	f->time_ns = ktime_get_coarse_real_ns();
 	f->kind = SIPEXPECT_FAILURE_INSERT;
 	if (exp->class < NF_CT_MAX_EXPECT_CLASSES &&
 	    helper->expect_policy[exp->class].name[0])
@@ -206,10 +210,13 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	rcu_read_unlock();
 	if (!ok)
 		return 0;
-	/* fmt is the helper's constant format string (in its .rodata). */
+	/*
+	 * fmt is the helper's constant format string (in its .rodata). The
+	 * time is the tick's, as for a failed insert.
+	 */
 	sipexpect_attrib_log(&sipexpect_attrib, skb, &key,
 			     sipexpect_drop_reason(fmt),
-			     ktime_get_real_fast_ns());
+			     ktime_get_coarse_real_ns());
 	return 0;
 }
 

@@ -76,17 +76,6 @@ bool __sipexpect_stage_add(struct sipexpect_stage *st,
 	return true;
 }
 
-static void sipexpect_stage_drain_work(struct work_struct *work)
-{
-	sipexpect_stage_drain(container_of(work, struct sipexpect_stage,
-					   drain_work));
-}
-
-void sipexpect_stage_kick(struct sipexpect_stage *st)
-{
-	queue_work(st->wq, &st->drain_work);
-}
-
 /* What the drainer takes from one CPU. */
 struct sipexpect_stage_take {
 	struct sipexpect_stage_cpu *c;
@@ -141,26 +130,61 @@ static void sipexpect_stage_fold(struct sipexpect_stage *st,
 	}
 }
 
+/* With drain_lock and the CPU hotplug lock held. */
+static void sipexpect_stage_drain_cpu(struct sipexpect_stage *st,
+				      unsigned int cpu)
+{
+	struct sipexpect_stage_take t = {
+		.c = per_cpu_ptr(st->cpu, cpu),
+	};
+
+	/*
+	 * Offline CPUs run no handler: their state can be taken here. On
+	 * the CPU itself (a kicked drain) the call runs locally, no IPI.
+	 */
+	if (cpu_online(cpu))
+		smp_call_function_single(cpu, sipexpect_stage_swap, &t, 1);
+	else
+		sipexpect_stage_swap(&t);
+	sipexpect_stage_fold(st, &t);
+}
+
 void sipexpect_stage_drain(struct sipexpect_stage *st)
 {
 	unsigned int cpu;
 
 	mutex_lock(&st->drain_lock);
 	cpus_read_lock();
-	for_each_possible_cpu(cpu) {
-		struct sipexpect_stage_take t = {
-			.c = per_cpu_ptr(st->cpu, cpu),
-		};
-
-		/* Offline CPUs run no handler: their state can be taken here. */
-		if (cpu_online(cpu))
-			smp_call_function_single(cpu, sipexpect_stage_swap, &t, 1);
-		else
-			sipexpect_stage_swap(&t);
-		sipexpect_stage_fold(st, &t);
-	}
+	for_each_possible_cpu(cpu)
+		sipexpect_stage_drain_cpu(st, cpu);
 	cpus_read_unlock();
 	mutex_unlock(&st->drain_lock);
+}
+
+/* Bound to its CPU (unless that CPU went offline meanwhile). */
+static void sipexpect_stage_drain_work(struct work_struct *work)
+{
+	struct sipexpect_stage_cpu *c =
+		container_of(work, struct sipexpect_stage_cpu, drain_work);
+
+	mutex_lock(&c->st->drain_lock);
+	cpus_read_lock();
+	sipexpect_stage_drain_cpu(c->st, c->cpu);
+	cpus_read_unlock();
+	mutex_unlock(&c->st->drain_lock);
+}
+
+void sipexpect_stage_kick(struct sipexpect_stage *st, unsigned int cpu)
+{
+	queue_work_on(cpu, st->wq, &per_cpu_ptr(st->cpu, cpu)->drain_work);
+}
+
+void sipexpect_stage_flush(struct sipexpect_stage *st)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(st->cpu, cpu)->drain_work);
 }
 
 /* Both buffers of a CPU, or neither. */
@@ -262,19 +286,26 @@ int sipexpect_stage_init(struct sipexpect_stage *st,
 			 struct sipexpect_table *sip,
 			 struct sipexpect_table *other)
 {
+	unsigned int cpu;
 	int err;
 
 	memset(st, 0, sizeof(*st));
 	st->sip = sip;
 	st->other = other;
 	mutex_init(&st->drain_lock);
-	INIT_WORK(&st->drain_work, sipexpect_stage_drain_work);
 	st->cpu = alloc_percpu(struct sipexpect_stage_cpu);
 	st->inst = sipexpect_alloc(sizeof(*st->inst), GFP_KERNEL);
-	st->wq = alloc_workqueue("sipexpect_drain", WQ_UNBOUND | WQ_HIGHPRI, 1);
+	st->wq = alloc_workqueue("sipexpect_drain", WQ_HIGHPRI, 0);
 	if (!st->cpu || !st->inst || !st->wq) {
 		err = -ENOMEM;
 		goto err_free;
+	}
+	for_each_possible_cpu(cpu) {
+		struct sipexpect_stage_cpu *c = per_cpu_ptr(st->cpu, cpu);
+
+		INIT_WORK(&c->drain_work, sipexpect_stage_drain_work);
+		c->st = st;
+		c->cpu = cpu;
 	}
 	st->inst->st = st;
 	err = sipexpect_stage_hp_get();
@@ -312,7 +343,10 @@ err_free:
 
 void sipexpect_stage_exit(struct sipexpect_stage *st)
 {
-	cancel_work_sync(&st->drain_work);
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		cancel_work_sync(&per_cpu_ptr(st->cpu, cpu)->drain_work);
 	sipexpect_stage_drain(st);
 	cpuhp_state_remove_instance_nocalls(sipexpect_stage_hp_state,
 					    &st->inst->node);

@@ -9,7 +9,9 @@
  * failed insert, log lines and free). A drain, in process context, swaps
  * each CPU's buffer for an empty one (on that CPU, by IPI) and folds what
  * it took into the tables. Every reader drains first, so it sees every
- * event that happened before it.
+ * event that happened before it. A CPU whose buffer fills up drains only
+ * itself, from a work item bound to it: no IPI and no work that grows with
+ * the number of CPUs on the packet path's behalf.
  */
 #ifndef _SIPEXPECT_STAGE_H
 #define _SIPEXPECT_STAGE_H
@@ -45,6 +47,10 @@ struct sipexpect_stage_cpu {
 	u64 lost[2][SIPEXPECT_NR_COUNTERS];	/* [0] SIP, [1] other */
 	u64 lost_entries;
 	bool has_lost;
+	/* Drains this CPU alone; queued on it when its buffer fills up. */
+	struct work_struct drain_work;
+	struct sipexpect_stage *st;
+	unsigned int cpu;
 };
 
 struct sipexpect_stage_inst;
@@ -53,9 +59,8 @@ struct sipexpect_stage {
 	struct sipexpect_stage_cpu __percpu *cpu;
 	struct sipexpect_table *sip, *other;	/* where drains fold to */
 	struct mutex drain_lock;
-	/* High priority, any CPU: a drain must not wait behind readers. */
+	/* Per CPU, high priority: a drain must not wait behind readers. */
 	struct workqueue_struct *wq;
-	struct work_struct drain_work;
 	struct sipexpect_stage_inst *inst;	/* its CPU hotplug instance */
 	u64 entries_lost;	/* staged nowhere (drain_lock): see status */
 };
@@ -69,14 +74,16 @@ void sipexpect_stage_exit(struct sipexpect_stage *st);
 /*
  * The producer side, with interrupts off: add @n to @counter (or nothing
  * for SIPEXPECT_NR_COUNTERS) for @key, stamped now; @fill if not NULL.
- * Returns true when the caller should call sipexpect_stage_kick() once
- * interrupts are back on.
+ * Returns true when the caller should call sipexpect_stage_kick() for
+ * this CPU once interrupts are back on.
  */
 bool __sipexpect_stage_add(struct sipexpect_stage *st,
 			   const struct sipexpect_key *key,
 			   enum sipexpect_counter counter, u16 n,
 			   const struct sipexpect_fill *fill);
-void sipexpect_stage_kick(struct sipexpect_stage *st);
+void sipexpect_stage_kick(struct sipexpect_stage *st, unsigned int cpu);
+/* Wait for the kicked drains queued so far. */
+void sipexpect_stage_flush(struct sipexpect_stage *st);
 
 /* Process context: fold every CPU's staged events into the tables. */
 void sipexpect_stage_drain(struct sipexpect_stage *st);
