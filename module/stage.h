@@ -28,8 +28,12 @@
  * that is late by a few milliseconds.
  */
 #define SIPEXPECT_STAGE_ENTRIES		256
-/* A CPU asks for a drain once its buffer is this full. */
-#define SIPEXPECT_STAGE_KICK		(SIPEXPECT_STAGE_ENTRIES / 8)
+/*
+ * A CPU asks for a drain once its buffer is half full: each drain costs a
+ * wakeup and two context switches, so it should take many entries, and
+ * the other half covers the time until the worker runs.
+ */
+#define SIPEXPECT_STAGE_KICK		(SIPEXPECT_STAGE_ENTRIES / 2)
 
 struct sipexpect_stage_buf {
 	unsigned int nr;
