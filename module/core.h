@@ -11,6 +11,7 @@
 #ifndef _SIPEXPECT_CORE_H
 #define _SIPEXPECT_CORE_H
 
+#include <linux/build_bug.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
@@ -73,8 +74,9 @@ static inline u64 sipexpect_sum(const u64 *c, int first, int last)
 }
 
 /*
- * Identity of a master connection, by value. Filled field by field after a
- * memset() so that comparison and hashing by bytes are exact.
+ * Identity of a master connection, by value. Every byte belongs to a field
+ * (no padding, the name zero-filled), so comparison and hashing by bytes
+ * are exact without a memset() first.
  */
 struct sipexpect_key {
 	union nf_inet_addr src;		/* original direction: the phone */
@@ -88,10 +90,37 @@ struct sipexpect_key {
 	char helper[SIPEXPECT_HELPER_NAME_LEN];
 };
 
+static_assert(sizeof(struct sipexpect_key) ==
+	      2 * sizeof(union nf_inet_addr) + sizeof(u32) + 3 * sizeof(u16) +
+	      2 * sizeof(u8) + SIPEXPECT_HELPER_NAME_LEN,
+	      "a key has no padding: it is compared and hashed by bytes");
+
+/* Inline, word by word: every probe hit compares keys (no memcmp call). */
 static inline bool sipexpect_key_eq(const struct sipexpect_key *a,
 				    const struct sipexpect_key *b)
 {
-	return !memcmp(a, b, sizeof(*a));
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+	u32 diff = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*a) / sizeof(u32); i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
+}
+
+/*
+ * A helper or class name (at most SIPEXPECT_HELPER_NAME_LEN with its NUL)
+ * into a buffer of that size, zero-filled behind it. Inline, no fortified
+ * strscpy(): it runs on the packet path.
+ */
+static inline void sipexpect_copy_name(char dst[SIPEXPECT_HELPER_NAME_LEN],
+				       const char *src)
+{
+	unsigned int i;
+
+	memset(dst, 0, SIPEXPECT_HELPER_NAME_LEN);
+	for (i = 0; i < SIPEXPECT_HELPER_NAME_LEN - 1 && src[i]; i++)
+		dst[i] = src[i];
 }
 
 /* SIP masters have a table of their own: nothing else may evict them. */

@@ -27,11 +27,10 @@ sipexpect_key_from_master(const struct nf_conn *master,
 	help = nfct_help(master);
 	if (!help)
 		return NULL;
-	helper = rcu_dereference(help->helper);
+	helper = sipexpect_rcu_dereference(help->helper);
 	if (!helper)
 		return NULL;
 
-	memset(key, 0, sizeof(*key));
 	t = &master->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	key->src = t->src.u3;
 	key->dst = t->dst.u3;
@@ -42,7 +41,7 @@ sipexpect_key_from_master(const struct nf_conn *master,
 	/* TCP, UDP, SCTP, DCCP and UDPLITE keep ports at the same place. */
 	key->sport = ntohs(t->src.u.all);
 	key->dport = ntohs(t->dst.u.all);
-	strscpy(key->helper, helper->name, sizeof(key->helper));
+	sipexpect_copy_name(key->helper, helper->name);
 	return helper;
 }
 
@@ -129,7 +128,7 @@ u32 sipexpect_net_expect_count(const struct net *net)
 
 	if (nfct_net_id < 0)
 		return sipexpect_net_expect_count_percpu(net);
-	cnet = net_generic(net, nfct_net_id);
+	cnet = sipexpect_net_generic(net, nfct_net_id);
 	return READ_ONCE(cnet->expect_count);
 #endif
 }

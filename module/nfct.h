@@ -10,12 +10,30 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_expect.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netns/generic.h>
 
 #include "core.h"
 
 /*
- * Fill *key from a master; its helper (RCU: valid until rcu_read_unlock()),
- * or NULL when it has none (nothing to blame).
+ * An RCU reader here is either under rcu_read_lock() or a probe handler:
+ * kprobe, kretprobe and tracepoint handlers run with preemption disabled,
+ * which is a read-side section already. The packet path's handlers rely
+ * on that and skip rcu_read_lock(), an out-of-line call (two with the
+ * unlock) on a kernel with preemptible RCU.
+ */
+#define sipexpect_rcu_dereference(p) \
+	rcu_dereference_check(p, rcu_read_lock_any_held())
+
+/* net_generic() without its own rcu_read_lock(). */
+static inline void *sipexpect_net_generic(const struct net *net,
+					  unsigned int id)
+{
+	return sipexpect_rcu_dereference(net->gen)->ptr[id];
+}
+
+/*
+ * Fill *key from a master; its helper (valid while the caller remains an
+ * RCU reader), or NULL when it has none (nothing to blame).
  */
 const struct nf_conntrack_helper *
 sipexpect_key_from_master(const struct nf_conn *master,

@@ -55,7 +55,7 @@ void sipexpect_occupancy_exit(void)
 
 void sipexpect_occupancy_note(const struct net *net, u32 count)
 {
-	struct sipexpect_net *sn = net_generic(net, sipexpect_net_id);
+	struct sipexpect_net *sn = sipexpect_net_generic(net, sipexpect_net_id);
 	u32 old = READ_ONCE(sn->peak);
 
 	while (count > old) {

@@ -112,8 +112,8 @@ static void sipexpect_describe_insert(struct sipexpect_failure *f,
 	f->kind = SIPEXPECT_FAILURE_INSERT;
 	if (exp->class < NF_CT_MAX_EXPECT_CLASSES &&
 	    helper->expect_policy[exp->class].name[0])
-		strscpy(f->class_name, helper->expect_policy[exp->class].name,
-			sizeof(f->class_name));
+		sipexpect_copy_name(f->class_name,
+				    helper->expect_policy[exp->class].name);
 	else
 		snprintf(f->class_name, sizeof(f->class_name), "%u", exp->class);
 	f->exp_src = t->src.u3;
@@ -139,13 +139,14 @@ static int sipexpect_insert_return(struct kretprobe_instance *ri,
 
 	if (!exp->master)
 		return 0;
-	rcu_read_lock();
+	/* An RCU reader without rcu_read_lock(): see nfct.h. */
 	helper = sipexpect_key_from_master(exp->master, &f.key);
 	if (!helper)
-		goto out;	/* no helper: nothing to attribute */
+		return 0;	/* no helper: nothing to attribute */
 	net = nf_ct_net(exp->master);
 	fill.count = sipexpect_net_expect_count(net);
-	fill.max = sipexpect_expect_max();
+	/* Only a failure keeps its fill level; the peak needs the count. */
+	fill.max = err ? sipexpect_expect_max() : 0;
 	sipexpect_occupancy_note(net, fill.count);
 	sipexpect_attrib_insert(&sipexpect_attrib, &f.key, err, call->nr_exp,
 				&fill);
@@ -154,8 +155,6 @@ static int sipexpect_insert_return(struct kretprobe_instance *ri,
 		trace_expect_insert_failed(&f);
 		sipexpect_recent_add(&sipexpect_recent, &f);
 	}
-out:
-	rcu_read_unlock();
 	return 0;
 }
 
@@ -197,18 +196,12 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	const struct nf_conn *ct;
 	const char *fmt;
 	struct sipexpect_key key;
-	bool ok;
 
 	probe_hit(SIPEXPECT_PROBE_HELPER_LOG);
 	skb = (const void *)regs_get_kernel_argument(regs, 0);
 	ct = (const void *)regs_get_kernel_argument(regs, 1);
 	fmt = (const char *)regs_get_kernel_argument(regs, 2);
-	if (!ct)
-		return 0;
-	rcu_read_lock();
-	ok = sipexpect_key_from_master(ct, &key);
-	rcu_read_unlock();
-	if (!ok)
+	if (!ct || !sipexpect_key_from_master(ct, &key))
 		return 0;
 	/*
 	 * fmt is the helper's constant format string (in its .rodata). The
