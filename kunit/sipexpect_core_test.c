@@ -167,6 +167,12 @@ static void change_helper(struct sipexpect_key *k)
 	strscpy(k->helper, "ftp", sizeof(k->helper));
 }
 
+/* Keys are compared by words: the last byte of the name counts too. */
+static void change_helper_last(struct sipexpect_key *k)
+{
+	strscpy(k->helper, "sip-50600000001", sizeof(k->helper));
+}
+
 static void sipexpect_core_key_netns(struct kunit *test)
 {
 	expect_distinct(test, change_netns);
@@ -210,6 +216,29 @@ static void sipexpect_core_key_dport(struct kunit *test)
 static void sipexpect_core_key_helper(struct kunit *test)
 {
 	expect_distinct(test, change_helper);
+}
+
+static void sipexpect_core_key_helper_last_byte(struct kunit *test)
+{
+	expect_distinct(test, change_helper_last);
+}
+
+/*
+ * A name becomes key bytes: zero after its end whatever the source holds
+ * there, and cut to leave room for the NUL.
+ */
+static void sipexpect_core_copy_name(struct kunit *test)
+{
+	static const char tail[SIPEXPECT_HELPER_NAME_LEN + 4] = "sip\0garbage-after";
+	static const char want[SIPEXPECT_HELPER_NAME_LEN] = "sip";
+	char dst[SIPEXPECT_HELPER_NAME_LEN];
+
+	memset(dst, 0x5a, sizeof(dst));
+	sipexpect_copy_name(dst, tail);
+	KUNIT_EXPECT_EQ(test, memcmp(dst, want, sizeof(dst)), 0);
+	sipexpect_copy_name(dst, "0123456789abcdefXYZ");
+	KUNIT_EXPECT_EQ(test, dst[SIPEXPECT_HELPER_NAME_LEN - 1], 0);
+	KUNIT_EXPECT_STREQ(test, dst, "0123456789abcde");
 }
 
 static void sipexpect_core_counter_lands_alone(struct kunit *test)
@@ -831,6 +860,8 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_key_sport),
 	KUNIT_CASE(sipexpect_core_key_dport),
 	KUNIT_CASE(sipexpect_core_key_helper),
+	KUNIT_CASE(sipexpect_core_key_helper_last_byte),
+	KUNIT_CASE(sipexpect_core_copy_name),
 	KUNIT_CASE(sipexpect_core_counter_lands_alone),
 	KUNIT_CASE(sipexpect_core_counters_in_one_update),
 	KUNIT_CASE(sipexpect_core_insert_outcome),
