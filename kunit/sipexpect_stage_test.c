@@ -243,9 +243,9 @@ static void sipexpect_stage_merges_same_key(struct kunit *test)
 	stage_add(&ctx->st, &a, SIPEXPECT_DROPS_CAUSE_TABLE_FULL, 1, NULL);
 	KUNIT_EXPECT_TRUE(test, c->open_used);
 	KUNIT_EXPECT_EQ(test, c->active->nr, 0U);
-	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->open.key, &a));
-	KUNIT_EXPECT_EQ(test, c->open.counts[SIPEXPECT_INSERT_OK], 2U);
-	KUNIT_EXPECT_EQ(test, entry_sum(&c->open), 5ULL);
+	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->open->key, &a));
+	KUNIT_EXPECT_EQ(test, c->open->counts[SIPEXPECT_INSERT_OK], 2U);
+	KUNIT_EXPECT_EQ(test, entry_sum(c->open), 5ULL);
 
 	/* Another master: a's entry goes into the buffer, whole. */
 	stage_add(&ctx->st, &b, SIPEXPECT_INSERT_OK, 1, NULL);
@@ -255,7 +255,7 @@ static void sipexpect_stage_merges_same_key(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			c->active->d[0].counts[SIPEXPECT_DROPS_CAUSE_TABLE_FULL],
 			1U);
-	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->open.key, &b));
+	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->open->key, &b));
 
 	sipexpect_stage_drain(&ctx->st);
 	KUNIT_EXPECT_FALSE(test, c->open_used);
@@ -300,7 +300,7 @@ static void sipexpect_stage_new_key_new_entry(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, entry_sum(&c->active->d[1]), 1ULL);
 	KUNIT_EXPECT_EQ(test, entry_sum(&c->active->d[2]), 2ULL);
 	KUNIT_EXPECT_TRUE(test, c->open_used);
-	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->open.key, &b));
+	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->open->key, &b));
 
 	sipexpect_stage_drain(&ctx->st);
 	want_a[SIPEXPECT_INSERT_OK] = 2;
@@ -380,8 +380,8 @@ static void sipexpect_stage_fill_kept(struct kunit *test)
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL, 1, &f10);
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
 	stage_add(&ctx->st, &a, SIPEXPECT_DROP_ALL_PORTS_SDP, 1, NULL);
-	KUNIT_EXPECT_TRUE(test, c->open.has_fill);
-	KUNIT_EXPECT_EQ(test, c->open.fill.count, 10U);
+	KUNIT_EXPECT_TRUE(test, c->open->has_fill);
+	KUNIT_EXPECT_EQ(test, c->open->fill.count, 10U);
 	sipexpect_stage_drain(&ctx->st);
 	expect_fill(test, ctx, &a, 10, 64);
 
@@ -394,7 +394,7 @@ static void sipexpect_stage_fill_kept(struct kunit *test)
 
 	/* An entry without a failure leaves the last one's fill alone. */
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
-	KUNIT_EXPECT_FALSE(test, c->open.has_fill);
+	KUNIT_EXPECT_FALSE(test, c->open->has_fill);
 	sipexpect_stage_drain(&ctx->st);
 	expect_fill(test, ctx, &a, 30, 128);
 }
@@ -416,7 +416,7 @@ static void sipexpect_stage_count_never_wraps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->active->nr, 0U);
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 5, NULL);
 	KUNIT_EXPECT_EQ(test, c->active->nr, 1U);
-	KUNIT_EXPECT_EQ(test, c->open.counts[SIPEXPECT_INSERT_OK], 5U);
+	KUNIT_EXPECT_EQ(test, c->open->counts[SIPEXPECT_INSERT_OK], 5U);
 	sipexpect_stage_drain(&ctx->st);
 	sipexpect_totals_take(&ctx->sip, &t);
 	KUNIT_EXPECT_EQ(test, t.totals[SIPEXPECT_INSERT_OK], STAGE_COUNT_MAX + 5);

@@ -9,7 +9,6 @@
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
-#include <linux/jiffies.h>
 #include <linux/smp.h>
 
 #include "alloc.h"
@@ -25,55 +24,27 @@ struct sipexpect_stage_inst {
 	struct sipexpect_stage *st;
 };
 
-/* Move the open entry into the buffer, or count it as lost if full. */
-static void sipexpect_stage_publish(struct sipexpect_stage_cpu *c)
+/*
+ * The open entry is the active buffer's next slot (then it only has to be
+ * counted) unless it had no room and went to spill.
+ */
+void sipexpect_stage_publish(struct sipexpect_stage_cpu *c)
 {
-	struct sipexpect_stage_buf *b = c->active;
+	const struct sipexpect_delta *d = c->open;
 	int side, i;
 
 	if (!c->open_used)
 		return;
 	c->open_used = false;
-	if (b && b->nr < SIPEXPECT_STAGE_ENTRIES) {
-		b->d[b->nr++] = c->open;
+	if (d != &c->spill) {
+		c->active->nr++;
 		return;
 	}
-	side = sipexpect_key_is_sip(&c->open.key) ? 0 : 1;
+	side = sipexpect_key_is_sip(&d->key) ? 0 : 1;
 	for (i = 0; i < SIPEXPECT_NR_COUNTERS; i++)
-		c->lost[side][i] += c->open.counts[i];
+		c->lost[side][i] += d->counts[i];
 	c->lost_entries++;
 	c->has_lost = true;
-}
-
-bool __sipexpect_stage_add(struct sipexpect_stage *st,
-			   const struct sipexpect_key *key,
-			   enum sipexpect_counter counter, u16 n,
-			   const struct sipexpect_fill *fill)
-{
-	struct sipexpect_stage_cpu *c = this_cpu_ptr(st->cpu);
-	struct sipexpect_delta *d = &c->open;
-
-	lockdep_assert_irqs_disabled();
-	if (c->open_used &&
-	    (!sipexpect_key_eq(&d->key, key) ||
-	     (counter < SIPEXPECT_NR_COUNTERS && d->counts[counter] > U16_MAX - n)))
-		sipexpect_stage_publish(c);
-	if (!c->open_used) {
-		memset(d, 0, sizeof(*d));
-		d->key = *key;
-		c->open_used = true;
-	}
-	if (counter < SIPEXPECT_NR_COUNTERS)
-		d->counts[counter] += n;
-	d->stamp = get_jiffies_64();
-	if (fill) {
-		d->fill = *fill;
-		d->has_fill = true;
-	}
-	if (c->kicked || !c->active || c->active->nr < SIPEXPECT_STAGE_KICK)
-		return false;
-	c->kicked = true;
-	return true;
 }
 
 /* What the drainer takes from one CPU. */

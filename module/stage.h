@@ -16,6 +16,8 @@
 #ifndef _SIPEXPECT_STAGE_H
 #define _SIPEXPECT_STAGE_H
 
+#include <linux/jiffies.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/workqueue.h>
@@ -45,8 +47,13 @@ struct sipexpect_stage_cpu {
 	struct sipexpect_stage_buf *spare;	/* the drainer's */
 	bool open_used;
 	bool kicked;
-	/* The entry being merged into, not yet in the buffer. */
-	struct sipexpect_delta open;
+	/*
+	 * The entry being merged into: the active buffer's next free slot,
+	 * counted in its nr once published, so staging copies no entry; or
+	 * spill when there is no room, whose counts are then lost.
+	 */
+	struct sipexpect_delta *open;
+	struct sipexpect_delta spill;
 	/* Events with no room to stage them: counted, not attributed. */
 	u64 lost[2][SIPEXPECT_NR_COUNTERS];	/* [0] SIP, [1] other */
 	u64 lost_entries;
@@ -75,16 +82,55 @@ int sipexpect_stage_init(struct sipexpect_stage *st,
 /* After the producers are gone: folds what is left, frees everything. */
 void sipexpect_stage_exit(struct sipexpect_stage *st);
 
+/* Close the open entry: into the buffer, or counted as lost. */
+void sipexpect_stage_publish(struct sipexpect_stage_cpu *c);
+
 /*
  * The producer side, with interrupts off: add @n to @counter (or nothing
  * for SIPEXPECT_NR_COUNTERS) for @key, stamped now; @fill if not NULL.
  * Returns true when the caller should call sipexpect_stage_kick() for
- * this CPU once interrupts are back on.
+ * this CPU once interrupts are back on. Inline: every probe hit runs it.
  */
-bool __sipexpect_stage_add(struct sipexpect_stage *st,
-			   const struct sipexpect_key *key,
-			   enum sipexpect_counter counter, u16 n,
-			   const struct sipexpect_fill *fill);
+static inline bool __sipexpect_stage_add(struct sipexpect_stage *st,
+					 const struct sipexpect_key *key,
+					 enum sipexpect_counter counter, u16 n,
+					 const struct sipexpect_fill *fill)
+{
+	struct sipexpect_stage_cpu *c = this_cpu_ptr(st->cpu);
+	struct sipexpect_delta *d = c->open;
+
+	lockdep_assert_irqs_disabled();
+	if (c->open_used &&
+	    (!sipexpect_key_eq(&d->key, key) ||
+	     (counter < SIPEXPECT_NR_COUNTERS && d->counts[counter] > U16_MAX - n)))
+		sipexpect_stage_publish(c);
+	if (!c->open_used) {
+		struct sipexpect_stage_buf *b = c->active;
+
+		d = b && b->nr < SIPEXPECT_STAGE_ENTRIES ? &b->d[b->nr] :
+							   &c->spill;
+		/* Field by field: the key is written once, not zeroed first. */
+		d->key = *key;
+		d->fill.count = 0;
+		d->fill.max = 0;
+		d->has_fill = false;
+		memset(d->counts, 0, sizeof(d->counts));
+		c->open = d;
+		c->open_used = true;
+	}
+	if (counter < SIPEXPECT_NR_COUNTERS)
+		d->counts[counter] += n;
+	d->stamp = get_jiffies_64();
+	if (fill) {
+		d->fill = *fill;
+		d->has_fill = true;
+	}
+	if (c->kicked || !c->active || c->active->nr < SIPEXPECT_STAGE_KICK)
+		return false;
+	c->kicked = true;
+	return true;
+}
+
 void sipexpect_stage_kick(struct sipexpect_stage *st, unsigned int cpu);
 /* Wait for the kicked drains queued so far. */
 void sipexpect_stage_flush(struct sipexpect_stage *st);
