@@ -49,43 +49,6 @@ int sipexpect_parse_max_masters(const char *val, unsigned int *max_masters)
 }
 
 /*
- * -ESHUTDOWN (master without helper extension) has no counter: the probe
- * cannot name a helper for such a master, so it never reaches here.
- */
-enum sipexpect_counter sipexpect_insert_outcome(int err)
-{
-	switch (err) {
-	case 0:
-		return SIPEXPECT_INSERT_OK;
-	case -EMFILE:
-		return SIPEXPECT_INSERT_FAIL_TABLE_FULL;
-	case -EBUSY:
-		return SIPEXPECT_INSERT_FAIL_CLASH;
-	case -EALREADY:
-		return SIPEXPECT_INSERT_FAIL_EXISTS;
-	default:
-		return SIPEXPECT_INSERT_FAIL_OTHER;
-	}
-}
-
-/* The cause of a dropped packet, from the failed insert before it (0: none). */
-enum sipexpect_counter sipexpect_drop_cause(int err)
-{
-	switch (err) {
-	case 0:
-		return SIPEXPECT_DROPS_CAUSE_UNKNOWN;
-	case -EMFILE:
-		return SIPEXPECT_DROPS_CAUSE_TABLE_FULL;
-	case -EBUSY:
-		return SIPEXPECT_DROPS_CAUSE_CLASH;
-	case -EALREADY:
-		return SIPEXPECT_DROPS_CAUSE_EXISTS;
-	default:
-		return SIPEXPECT_DROPS_CAUSE_OTHER;
-	}
-}
-
-/*
  * The helper's format strings; "cannot add expectation" comes with and
  * without " for voice" (SDP and REGISTER paths).
  */
@@ -233,14 +196,15 @@ sipexpect_new_locked(struct sipexpect_table *table,
 		m = list_first_entry(&table->lru, struct sipexpect_master, lru);
 		sipexpect_unlink_locked(table, m);
 		table->counts.masters_evicted++;
+		memset(&m->stats, 0, sizeof(m->stats));
 	} else {
+		/* sipexpect_alloc() zeroes: no second memset(). */
 		m = sipexpect_alloc(sizeof(*m), GFP_KERNEL);
 		if (!m) {
 			table->counts.alloc_failures++;
 			return NULL;
 		}
 	}
-	memset(&m->stats, 0, sizeof(m->stats));
 	m->stats.key = *key;
 	m->stats.first_seen = now;
 	hlist_add_head(&m->hnode, bucket);

@@ -12,6 +12,7 @@
 #define _SIPEXPECT_CORE_H
 
 #include <linux/build_bug.h>
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
@@ -213,8 +214,44 @@ void sipexpect_table_fold_lost(struct sipexpect_table *table,
 unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 					  u32 netns);
 
-enum sipexpect_counter sipexpect_insert_outcome(int err);
-enum sipexpect_counter sipexpect_drop_cause(int err);
+/*
+ * -ESHUTDOWN (master without helper extension) has no counter: the probe
+ * cannot name a helper for such a master, so it never reaches here.
+ * Inline: every insert's return handler asks.
+ */
+static inline enum sipexpect_counter sipexpect_insert_outcome(int err)
+{
+	switch (err) {
+	case 0:
+		return SIPEXPECT_INSERT_OK;
+	case -EMFILE:
+		return SIPEXPECT_INSERT_FAIL_TABLE_FULL;
+	case -EBUSY:
+		return SIPEXPECT_INSERT_FAIL_CLASH;
+	case -EALREADY:
+		return SIPEXPECT_INSERT_FAIL_EXISTS;
+	default:
+		return SIPEXPECT_INSERT_FAIL_OTHER;
+	}
+}
+
+/* The cause of a dropped packet, from the failed insert before it (0: none). */
+static inline enum sipexpect_counter sipexpect_drop_cause(int err)
+{
+	switch (err) {
+	case 0:
+		return SIPEXPECT_DROPS_CAUSE_UNKNOWN;
+	case -EMFILE:
+		return SIPEXPECT_DROPS_CAUSE_TABLE_FULL;
+	case -EBUSY:
+		return SIPEXPECT_DROPS_CAUSE_CLASH;
+	case -EALREADY:
+		return SIPEXPECT_DROPS_CAUSE_EXISTS;
+	default:
+		return SIPEXPECT_DROPS_CAUSE_OTHER;
+	}
+}
+
 enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg);
 u64 sipexpect_failures(const struct sipexpect_master_stats *stats);
 

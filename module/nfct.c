@@ -41,7 +41,15 @@ sipexpect_key_from_master(const struct nf_conn *master,
 	/* TCP, UDP, SCTP, DCCP and UDPLITE keep ports at the same place. */
 	key->sport = ntohs(t->src.u.all);
 	key->dport = ntohs(t->dst.u.all);
-	sipexpect_copy_name(key->helper, helper->name);
+	/*
+	 * The name's array as two words, not a byte loop per hit: helpers
+	 * live in zeroed memory (static, or kzalloc() for user-space ones),
+	 * so the bytes behind the name are zeros, and in any case the same
+	 * for every key of one helper. The last byte is NUL whatever it held.
+	 */
+	BUILD_BUG_ON(sizeof(helper->name) != sizeof(key->helper));
+	memcpy(key->helper, helper->name, sizeof(key->helper));
+	key->helper[sizeof(key->helper) - 1] = '\0';
 	return helper;
 }
 
