@@ -99,3 +99,23 @@ def attribute(chains, is_own):
         own += mine
         hooks += mine or any(HOOK_ENTRIES.match(sym) for sym, _ in chain)
     return busy, hooks, own
+
+
+def own_by_function(chains, is_own):
+    """The tracer's own samples, counted twice over: by the outermost own
+    function on each stack (the handler or worker that was entered) and by
+    the sampled function itself. Under TCG a sample is taken at the start
+    of a translation block, and a sample that fell due with interrupts off
+    is taken where they come back on: read the leaves with that in mind."""
+    own = 0
+    by_entry, by_leaf = {}, {}
+    for chain in chains:
+        if chain[0][0] in IDLE:
+            continue
+        mine = [sym for sym, dso in chain if is_own(sym, dso)]
+        if not mine:
+            continue
+        own += 1
+        by_entry[mine[-1]] = by_entry.get(mine[-1], 0) + 1
+        by_leaf[chain[0][0]] = by_leaf.get(chain[0][0], 0) + 1
+    return own, by_entry, by_leaf
