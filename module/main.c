@@ -19,6 +19,7 @@ struct sipexpect_table sipexpect_other_masters;
 struct sipexpect_stage sipexpect_stage;
 struct sipexpect_attrib sipexpect_attrib;
 struct sipexpect_recent sipexpect_recent;
+struct sipexpect_msg_cache sipexpect_msg_cache;
 
 /* Set once everything is up; reset writes wait for it (param lock). */
 static bool sipexpect_ready;
@@ -137,9 +138,12 @@ static int __init sipexpect_init(void)
 	err = sipexpect_recent_init(&sipexpect_recent, recent_size);
 	if (err)
 		goto err_attrib;
-	err = sipexpect_occupancy_init();
+	err = sipexpect_msg_cache_init(&sipexpect_msg_cache);
 	if (err)
 		goto err_recent;
+	err = sipexpect_occupancy_init();
+	if (err)
+		goto err_msg;
 
 	/* Without them fill levels read 0 or cost more; the rest works. */
 	sipexpect_nfct_init();
@@ -163,6 +167,8 @@ err_debugfs:
 	sipexpect_debugfs_exit();
 err_occupancy:
 	sipexpect_occupancy_exit();
+err_msg:
+	sipexpect_msg_cache_exit(&sipexpect_msg_cache);
 err_recent:
 	sipexpect_recent_exit(&sipexpect_recent);
 err_attrib:
@@ -187,6 +193,7 @@ static void __exit sipexpect_exit(void)
 	sipexpect_probes_disarm();
 	sipexpect_debugfs_exit();
 	sipexpect_occupancy_exit();
+	sipexpect_msg_cache_exit(&sipexpect_msg_cache);
 	sipexpect_stage_exit(&sipexpect_stage);
 	sipexpect_attrib_exit(&sipexpect_attrib);
 	sipexpect_recent_exit(&sipexpect_recent);

@@ -204,11 +204,12 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!ct || !sipexpect_key_from_master(ct, &key))
 		return 0;
 	/*
-	 * fmt is the helper's constant format string (in its .rodata). The
-	 * time is the tick's, as for a failed insert.
+	 * fmt is the helper's constant format string (in its .rodata), known
+	 * by its address once classified. The time is the tick's, as for a
+	 * failed insert.
 	 */
 	sipexpect_attrib_log(&sipexpect_attrib, skb, &key,
-			     sipexpect_drop_reason(fmt),
+			     sipexpect_msg_reason(&sipexpect_msg_cache, fmt),
 			     ktime_get_coarse_real_ns());
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include "attrib.h"
 #include "core.h"
+#include "msgreason.h"
 #include "recent.h"
 #include "stage.h"
 
@@ -18,6 +19,8 @@ extern struct sipexpect_table sipexpect_other_masters;
 extern struct sipexpect_stage sipexpect_stage;
 extern struct sipexpect_attrib sipexpect_attrib;
 extern struct sipexpect_recent sipexpect_recent;
+/* The helper lines' reasons, by address. */
+extern struct sipexpect_msg_cache sipexpect_msg_cache;
 
 /* Fold what every CPU staged: every reader calls this first. */
 static inline void sipexpect_sync(void)

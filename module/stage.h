@@ -89,12 +89,14 @@ void sipexpect_stage_publish(struct sipexpect_stage_cpu *c);
  * The producer side, with interrupts off: add @n to @counter (or nothing
  * for SIPEXPECT_NR_COUNTERS) for @key, stamped now; @fill if not NULL.
  * Returns true when the caller should call sipexpect_stage_kick() for
- * this CPU once interrupts are back on. Inline: every probe hit runs it.
+ * this CPU once interrupts are back on. Always inline: every probe hit
+ * runs it, and gcc kept an out-of-line copy.
  */
-static inline bool __sipexpect_stage_add(struct sipexpect_stage *st,
-					 const struct sipexpect_key *key,
-					 enum sipexpect_counter counter, u16 n,
-					 const struct sipexpect_fill *fill)
+static __always_inline bool
+__sipexpect_stage_add(struct sipexpect_stage *st,
+		      const struct sipexpect_key *key,
+		      enum sipexpect_counter counter, u16 n,
+		      const struct sipexpect_fill *fill)
 {
 	struct sipexpect_stage_cpu *c = this_cpu_ptr(st->cpu);
 	struct sipexpect_delta *d = c->open;
