@@ -11,11 +11,10 @@ the previous mark, and by_function() names the addresses with
 flood through the same code counts nearly the same every time.
 """
 import bisect
-import hashlib
 import os
 import re
 
-from labkit import sh
+from labkit import c_tool, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Spinning on a contended lock counts instructions by the time it waits,
@@ -24,14 +23,8 @@ SPIN = re.compile(r"queued_spin_lock_slowpath")
 
 
 def mark_tool():
-    """mark.c built in the VM by the host's compiler, named after its hash
-    (the VM sees the host's /tmp: a binary there must never be older)."""
-    src = os.path.join(HERE, "insncount", "mark.c")
-    with open(src, "rb") as f:
-        exe = f"/tmp/insnmark-{hashlib.sha1(f.read()).hexdigest()[:12]}"
-    if not os.path.exists(exe):
-        sh(["cc", "-O2", "-o", exe, src])
-    return exe
+    """mark.c, built as labkit builds the flood sender."""
+    return c_tool(os.path.join(HERE, "insncount", "mark.c"), "insnmark")
 
 
 class Counts:

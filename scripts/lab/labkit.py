@@ -225,16 +225,20 @@ def call(server, sources, count, *extra):
             if line.startswith("sent ")]
 
 
-def flood_tool():
-    """The sendmmsg sender (sipflood.c), built in the VM by the host's
-    compiler, named after its source's hash: the VM sees the host's /tmp
-    through its overlay, and a binary there must never be an older one."""
-    src = os.path.join(HERE, "sipflood.c")
+def c_tool(src, name):
+    """A one-file C program, built in the VM by the host's compiler, named
+    after its source's hash: the VM sees the host's /tmp through its
+    overlay, and a binary there must never be an older one."""
     with open(src, "rb") as f:
-        exe = f"/tmp/sipflood-{hashlib.sha1(f.read()).hexdigest()[:12]}"
+        exe = f"/tmp/{name}-{hashlib.sha1(f.read()).hexdigest()[:12]}"
     if not os.path.exists(exe):
         sh(["cc", "-O2", "-Wall", "-o", exe, src])
     return exe
+
+
+def flood_tool():
+    """The sendmmsg sender (sipflood.c)."""
+    return c_tool(os.path.join(HERE, "sipflood.c"), "sipflood")
 
 
 def flood(count, first=0, *extra, netns="sxp-ph"):
