@@ -58,9 +58,11 @@ static inline u8 sipexpect_msg_reason(struct sipexpect_msg_cache *mc,
 	struct sipexpect_msg_cpu *c = this_cpu_ptr(mc->cpu);
 	unsigned int i;
 
-	for (i = 0; i < SIPEXPECT_MSG_SLOTS; i++)
-		if (fmt && READ_ONCE(c->fmt[i]) == fmt)
-			return c->reason[i];
+	/* A NULL format must not match an empty slot. */
+	if (fmt)
+		for (i = 0; i < SIPEXPECT_MSG_SLOTS; i++)
+			if (READ_ONCE(c->fmt[i]) == fmt)
+				return c->reason[i];
 	return sipexpect_msg_learn(c, fmt);
 }
 

@@ -78,6 +78,16 @@ sipexpect_exp_helper(const struct nf_conntrack_expect *exp)
 #endif
 }
 
+void sipexpect_class_name(char dst[SIPEXPECT_HELPER_NAME_LEN],
+			  const struct nf_conntrack_helper *helper, u32 class)
+{
+	if (helper && class < NF_CT_MAX_EXPECT_CLASSES &&
+	    helper->expect_policy[class].name[0])
+		sipexpect_copy_name(dst, helper->expect_policy[class].name);
+	else
+		snprintf(dst, SIPEXPECT_HELPER_NAME_LEN, "%u", class);
+}
+
 bool sipexpect_exp_visible(const struct nf_conntrack_expect *exp)
 {
 #ifdef SIPEXPECT_HAVE_EXP_IS_EXPIRED

@@ -43,6 +43,12 @@ u32 sipexpect_master_held(const struct nf_conn *master);
 /* Helper of an expectation: its own (6.1.168+) or its master's. */
 const struct nf_conntrack_helper *
 sipexpect_exp_helper(const struct nf_conntrack_expect *exp);
+/*
+ * An expectation class's name as its helper's policy gives it ("audio",
+ * "video", "signalling"), else (no helper, no name) the class number.
+ */
+void sipexpect_class_name(char dst[SIPEXPECT_HELPER_NAME_LEN],
+			  const struct nf_conntrack_helper *helper, u32 class);
 /* Entries that /proc/net/nf_conntrack_expect shows (not dead, not expired). */
 bool sipexpect_exp_visible(const struct nf_conntrack_expect *exp);
 

@@ -139,12 +139,7 @@ sipexpect_class_slot(struct sipexpect_occupancy *occ, unsigned int cap,
 	c->netns = netns;
 	c->class = class;
 	strscpy(c->helper, name, sizeof(c->helper));
-	if (helper && class < NF_CT_MAX_EXPECT_CLASSES &&
-	    helper->expect_policy[class].name[0])
-		strscpy(c->class_name, helper->expect_policy[class].name,
-			sizeof(c->class_name));
-	else
-		snprintf(c->class_name, sizeof(c->class_name), "%u", class);
+	sipexpect_class_name(c->class_name, helper, class);
 	return c;
 }
 

@@ -110,12 +110,7 @@ static void sipexpect_describe_insert(struct sipexpect_failure *f,
 	 */
 	f->time_ns = ktime_get_coarse_real_ns();
 	f->kind = SIPEXPECT_FAILURE_INSERT;
-	if (exp->class < NF_CT_MAX_EXPECT_CLASSES &&
-	    helper->expect_policy[exp->class].name[0])
-		sipexpect_copy_name(f->class_name,
-				    helper->expect_policy[exp->class].name);
-	else
-		snprintf(f->class_name, sizeof(f->class_name), "%u", exp->class);
+	sipexpect_class_name(f->class_name, helper, exp->class);
 	f->exp_src = t->src.u3;
 	f->exp_dst = t->dst.u3;
 	f->exp_dport = ntohs(t->dst.u.all);
