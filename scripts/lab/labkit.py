@@ -340,7 +340,8 @@ def malformed(name, text):
 
 # -- the kernel's own tracing -------------------------------------------------
 
-def _trace_write(path, value):
+def trace_write(path, value):
+    """Write VALUE to a tracefs file, as echo would (the bench also uses it)."""
     fd = os.open(f"{TRACING}/{path}", os.O_WRONLY | os.O_TRUNC)
     try:
         os.write(fd, value.encode())
@@ -362,8 +363,8 @@ class KernelTrace:
     def __init__(self, sipexpect_events=False):
         sh("modprobe -a nf_conntrack")  # the probed functions live there
         self.kprobes = ["sxp_truth", "sxp_log"]
-        _trace_write("trace", "")
-        _trace_write("buffer_size_kb", "4096")
+        trace_write("trace", "")
+        trace_write("buffer_size_kb", "4096")
         write_file(f"{TRACING}/kprobe_events",
                    "r:sxp_truth nf_ct_expect_related_report ret=$retval:s32\n")
         write_file(f"{TRACING}/kprobe_events",
@@ -375,7 +376,7 @@ class KernelTrace:
                        "r:sxp_truth_pair nf_ct_expect_related_pair "
                        "ret=$retval:s32\n")
         for ev in self.kprobes:
-            _trace_write(f"events/kprobes/{ev}/enable", "1")
+            trace_write(f"events/kprobes/{ev}/enable", "1")
         self.sipexpect_events = sipexpect_events
         self.events_on()
         self.clear()
@@ -383,10 +384,10 @@ class KernelTrace:
     def events_on(self):
         """sipexpect's events (after every load: they come with the module)."""
         if self.sipexpect_events and os.path.exists(f"{TRACING}/events/sipexpect"):
-            _trace_write("events/sipexpect/enable", "1")
+            trace_write("events/sipexpect/enable", "1")
 
     def clear(self):
-        _trace_write("trace", "")
+        trace_write("trace", "")
 
     def records(self):
         out = []
@@ -436,7 +437,7 @@ class KernelTrace:
 
     def close(self):
         if self.sipexpect_events and os.path.exists(f"{TRACING}/events/sipexpect"):
-            _trace_write("events/sipexpect/enable", "0")
+            trace_write("events/sipexpect/enable", "0")
         for ev in self.kprobes:
-            _trace_write(f"events/kprobes/{ev}/enable", "0")
+            trace_write(f"events/kprobes/{ev}/enable", "0")
             write_file(f"{TRACING}/kprobe_events", f"-:{ev}\n")
