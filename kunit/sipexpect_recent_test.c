@@ -456,9 +456,8 @@ static void sipexpect_recent_concurrent_whole_copies(struct kunit *test)
 		w[nr].id = nr;
 		w[nr].irq_id = online + nr;
 		init_completion(&w[nr].done);
-		hrtimer_init(&w[nr].timer, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_PINNED_HARD);
-		w[nr].timer.function = recent_irq_fn;
+		hrtimer_setup(&w[nr].timer, recent_irq_fn, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL_PINNED_HARD);
 		w[nr].task = kthread_create_on_cpu(recent_writer_fn, &w[nr], cpu,
 						   "sipexpect_recent/%u");
 		if (IS_ERR(w[nr].task))

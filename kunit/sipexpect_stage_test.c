@@ -723,9 +723,8 @@ static void sipexpect_stage_concurrent_fold(struct kunit *test)
 		wr->go = &go;
 		wr->cpu = cpu;
 		init_completion(&wr->done);
-		hrtimer_init(&wr->timer, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_PINNED_HARD);
-		wr->timer.function = stage_irq_fn;
+		hrtimer_setup(&wr->timer, stage_irq_fn, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL_PINNED_HARD);
 		wr->task = kthread_create_on_cpu(stage_writer_fn, wr, cpu,
 						 "sipexpect_stage/%u");
 		if (IS_ERR(wr->task)) {

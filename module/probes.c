@@ -214,7 +214,7 @@ static struct kprobe helper_log_probe = {
 	.pre_handler	= sipexpect_helper_log_pre,
 };
 
-#ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
+#ifdef SIPEXPECT_HAVE_KFREE_SKB_PROBE
 static SIPEXPECT_KFREE_SKB_PROBE(sipexpect_kfree_skb)
 {
 	/* Hot: every dropped skb of the machine passes here. */
@@ -267,7 +267,7 @@ int sipexpect_probes_arm(void)
 	probe_result(SIPEXPECT_PROBE_EXPECT_INSERT_PAIR,
 		     register_kretprobe(&insert_pair_probe));
 	/* Before the log probe: its lines wait for the free only if it comes. */
-#ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
+#ifdef SIPEXPECT_HAVE_KFREE_SKB_PROBE
 	probe_result(SIPEXPECT_PROBE_KFREE_SKB,
 		     register_trace_kfree_skb(sipexpect_kfree_skb, NULL));
 #else
@@ -311,7 +311,7 @@ bool sipexpect_probes_disarm(void)
 		kps[0] = &helper_log_probe;
 		released &= sipexpect_unregister_kprobes(kps, 1);
 	}
-#ifdef SIPEXPECT_HAVE_NETFILTER_DROP_REASON
+#ifdef SIPEXPECT_HAVE_KFREE_SKB_PROBE
 	if (probe_state[SIPEXPECT_PROBE_KFREE_SKB] == SIPEXPECT_PROBE_ATTACHED) {
 		unregister_trace_kfree_skb(sipexpect_kfree_skb, NULL);
 		tracepoint_synchronize_unregister();
