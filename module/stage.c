@@ -266,7 +266,7 @@ int sipexpect_stage_init(struct sipexpect_stage *st,
 	mutex_init(&st->drain_lock);
 	st->cpu = alloc_percpu(struct sipexpect_stage_cpu);
 	st->inst = sipexpect_alloc(sizeof(*st->inst), GFP_KERNEL);
-	st->wq = alloc_workqueue("sipexpect_drain", WQ_HIGHPRI, 0);
+	st->wq = alloc_workqueue("sipexpect_drain", WQ_HIGHPRI | WQ_PERCPU, 0);
 	if (!st->cpu || !st->inst || !st->wq) {
 		err = -ENOMEM;
 		goto err_free;
