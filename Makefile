@@ -6,7 +6,7 @@
 #   make dkms-install [KVER=...]  register, build and install with DKMS
 #   make dkms-remove              remove every DKMS build of this version
 #   make deb                      the sipexpect-dkms Debian package
-#   make demo [DEMO_KERNEL=6.12] [DEMO_TOOLS=1]
+#   make demo [DEMO_KERNEL=6.12|trixie|trixie-backports|...] [DEMO_TOOLS=1]
 #                                 the seed's drop in a VM and what sipexpect says;
 #                                 DEMO_TOOLS=1: its events in tracefs, trace-cmd, perf, bpftrace
 #   make check                    the gate CI runs (see README.md, Testing)
@@ -45,6 +45,7 @@ dkms-remove:
 	rm -rf /usr/src/sipexpect-$(VERSION)
 
 deb:
+	scripts/build/install-deps --deb
 	scripts/package/make-deb
 
 demo:
