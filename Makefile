@@ -10,7 +10,8 @@
 #                                 the seed's drop in a VM and what sipexpect says;
 #                                 DEMO_TOOLS=1: its events in tracefs, trace-cmd, perf, bpftrace
 #   make check                    the gate CI runs (see README.md, Testing)
-#   make check-full               the deep run: stress, debug kernels, faults, packaging
+#   make check-full [PARTS=a,b]   the deep run: stress, debug kernels, faults, packaging;
+#                                 resumes where it stopped (README.md, Testing)
 #   make bench [BENCH_KERNEL=6.12] CPU and memory cost, with vs. without
 #   make style                    checkpatch --strict on our C sources
 
@@ -55,7 +56,7 @@ check:
 	scripts/suites/check
 
 check-full:
-	scripts/suites/check --full
+	scripts/suites/check --full $(if $(PARTS),--parts $(PARTS))
 
 bench:
 	scripts/bench/bench $(BENCH_KERNEL)
