@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Drop attribution, per CPU (see attrib.h for the rules). */
 #include <linux/irqflags.h>
+#include <linux/preempt.h>
 #include <linux/jiffies.h>
 #include <linux/percpu.h>
 #include <linux/seqlock.h>
@@ -30,21 +31,38 @@ void sipexpect_attrib_exit(struct sipexpect_attrib *a)
 	a->cpu = NULL;
 }
 
+static int sipexpect_attrib_tag_err(s64 tag)
+{
+	return (s32)(u32)tag;
+}
+
 /*
  * Insert and log are one call chain, microseconds apart (even preempted
  * on RT, far less than a second): an older failure was tolerated and its
- * packet let through.
+ * packet let through. jiffies64: no wrap on any kernel.
  */
-static bool sipexpect_attrib_fail_pending(const struct sipexpect_attrib_fail *f)
+static bool sipexpect_attrib_recent(u64 at)
 {
-	return f->err && time_before(jiffies, f->at + HZ);
+	return time_before64(get_jiffies_64(), at + HZ);
 }
 
-static bool sipexpect_attrib_fail_fresh(const struct sipexpect_attrib_fail *f,
-					const struct sipexpect_key *key)
+static bool sipexpect_attrib_fail_pending(const struct sipexpect_attrib_fail *f)
 {
-	return sipexpect_attrib_fail_pending(f) &&
-	       sipexpect_key_eq(&f->key, key);
+	return sipexpect_attrib_tag_err(atomic64_read(&f->tag)) &&
+	       sipexpect_attrib_recent(f->at);
+}
+
+/*
+ * Take @f's failure if it is still the one read as @tag: its errno, or 0
+ * if another CPU took it first or its slot was written anew.
+ */
+static int sipexpect_attrib_take(struct sipexpect_attrib_fail *f, s64 tag)
+{
+	int err = sipexpect_attrib_tag_err(tag);
+
+	if (!err || atomic64_cmpxchg(&f->tag, tag, tag & ~0xffffffffLL) != tag)
+		return 0;
+	return err;
 }
 
 /*
@@ -70,6 +88,64 @@ sipexpect_attrib_slot(struct sipexpect_attrib_cpu *c)
 	return &c->fails[slot];
 }
 
+/*
+ * A copy of @cpu's slot @i, consistent, and its tag as read; false if a
+ * write kept tearing it (then it is given up).
+ */
+static bool sipexpect_attrib_read_slot(struct sipexpect_attrib_cpu *c,
+				       unsigned int i,
+				       struct sipexpect_attrib_fail *copy,
+				       s64 *tag)
+{
+	unsigned int seq, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		seq = raw_read_seqcount(&c->fails_seq);
+		if (seq & 1)
+			continue;
+		copy->key = c->fails[i].key;
+		copy->at = c->fails[i].at;
+		*tag = atomic64_read(&c->fails[i].tag);
+		if (!read_seqcount_retry(&c->fails_seq, seq))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A good insert of @key: its failures before it, on any CPU, dropped
+ * nothing. Other CPUs are looked at only within a second of a failure
+ * anywhere: most inserts succeed with nothing pending, and write nothing.
+ */
+static void sipexpect_attrib_clear(struct sipexpect_attrib *a,
+				   struct sipexpect_attrib_cpu *here,
+				   const struct sipexpect_key *key)
+{
+	struct sipexpect_attrib_fail copy;
+	unsigned int cpu, i;
+	s64 tag;
+
+	for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
+		tag = atomic64_read(&here->fails[i].tag);
+		if (sipexpect_attrib_tag_err(tag) &&
+		    sipexpect_key_eq(&here->fails[i].key, key))
+			sipexpect_attrib_take(&here->fails[i], tag);
+	}
+	if (!sipexpect_attrib_recent(READ_ONCE(a->last_fail_at)))
+		return;
+	for_each_online_cpu(cpu) {
+		struct sipexpect_attrib_cpu *c = per_cpu_ptr(a->cpu, cpu);
+
+		if (c == here)
+			continue;
+		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++)
+			if (sipexpect_attrib_read_slot(c, i, &copy, &tag) &&
+			    sipexpect_attrib_tag_err(tag) &&
+			    sipexpect_key_eq(&copy.key, key))
+				sipexpect_attrib_take(&c->fails[i], tag);
+	}
+}
+
 void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 			     const struct sipexpect_key *key, int err,
 			     unsigned int nr, const struct sipexpect_fill *fill)
@@ -86,27 +162,19 @@ void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 				     err ? 1 : nr, err ? fill : NULL);
 	if (err) {
 		struct sipexpect_attrib_fail *f = sipexpect_attrib_slot(c);
+		u64 now = get_jiffies_64();
 
+		c->fails_gen++;
 		write_seqcount_begin(&c->fails_seq);
 		f->key = *key;
-		f->err = err;
-		f->at = jiffies;
+		f->at = now;
+		atomic64_set(&f->tag, (s64)((u64)c->fails_gen << 32 | (u32)err));
 		write_seqcount_end(&c->fails_seq);
+		if (READ_ONCE(a->last_fail_at) != now)
+			WRITE_ONCE(a->last_fail_at, now);
 	} else {
-		unsigned int i;
-
-		/*
-		 * A retry that worked: the failure dropped nothing. Most
-		 * inserts succeed with nothing pending: they write nothing.
-		 */
-		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
-			if (c->fails[i].err &&
-			    sipexpect_key_eq(&c->fails[i].key, key)) {
-				write_seqcount_begin(&c->fails_seq);
-				c->fails[i].err = 0;
-				write_seqcount_end(&c->fails_seq);
-			}
-		}
+		/* A retry that worked: the failure dropped nothing. */
+		sipexpect_attrib_clear(a, c, key);
 	}
 	local_irq_restore(flags);
 	if (kick)
@@ -118,52 +186,63 @@ static int sipexpect_attrib_take_local(struct sipexpect_attrib_cpu *c,
 				       const struct sipexpect_key *key)
 {
 	unsigned int i, slot;
-	int err = 0;
+	int err;
 
 	for (i = 1; i <= SIPEXPECT_ATTRIB_FAILS; i++) {
+		struct sipexpect_attrib_fail *f;
+
 		slot = (c->fails_next - i) % SIPEXPECT_ATTRIB_FAILS;
-		if (sipexpect_attrib_fail_fresh(&c->fails[slot], key)) {
-			write_seqcount_begin(&c->fails_seq);
-			err = c->fails[slot].err;
-			c->fails[slot].err = 0;
-			write_seqcount_end(&c->fails_seq);
-			break;
-		}
+		f = &c->fails[slot];
+		if (!sipexpect_attrib_fail_pending(f) ||
+		    !sipexpect_key_eq(&f->key, key))
+			continue;
+		err = sipexpect_attrib_take(f, atomic64_read(&f->tag));
+		if (err)
+			return err;
 	}
-	return err;
+	return 0;
 }
 
 /*
- * A task moved between insert and log: its failure is on another CPU.
- * Read, not taken (that CPU alone writes its slots); a copy torn by a
- * concurrent write is retried, then given up. Only on a drop whose own
- * CPU had no failure of its master: not on the insert path.
+ * A task moved between insert and log: its failure is on another CPU,
+ * taken there by its tag. Only in task context (a softirq's call chain
+ * cannot move), on a drop whose own CPU had no failure of its master: not
+ * on the insert path.
  */
-static int sipexpect_attrib_find_remote(struct sipexpect_attrib *a,
+static int sipexpect_attrib_take_remote(struct sipexpect_attrib *a,
+					struct sipexpect_attrib_cpu *here,
 					const struct sipexpect_key *key)
 {
-	struct sipexpect_attrib_fail f = {};
-	unsigned int cpu, i, seq, tries;
+	struct sipexpect_attrib_fail copy;
+	unsigned int cpu, i;
+	int err;
+	s64 tag;
 
 	for_each_online_cpu(cpu) {
 		struct sipexpect_attrib_cpu *c = per_cpu_ptr(a->cpu, cpu);
 
-		if (cpu == smp_processor_id())
+		if (c == here)
 			continue;
 		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
-			for (tries = 0; tries < 3; tries++) {
-				seq = raw_read_seqcount(&c->fails_seq);
-				if (seq & 1)
-					continue;
-				f = c->fails[i];
-				if (!read_seqcount_retry(&c->fails_seq, seq))
-					break;
-			}
-			if (tries < 3 && sipexpect_attrib_fail_fresh(&f, key))
-				return f.err;
+			if (!sipexpect_attrib_read_slot(c, i, &copy, &tag) ||
+			    !sipexpect_attrib_tag_err(tag) ||
+			    !sipexpect_attrib_recent(copy.at) ||
+			    !sipexpect_key_eq(&copy.key, key))
+				continue;
+			err = sipexpect_attrib_take(&c->fails[i], tag);
+			if (err)
+				return err;
 		}
 	}
 	return 0;
+}
+
+/* Lines that say an insert failed; any other line has no insert cause. */
+static bool sipexpect_attrib_insert_message(u8 message)
+{
+	return message == SIPEXPECT_DROP_ALL_PORTS_SDP ||
+	       message == SIPEXPECT_DROP_ALL_PORTS_SIP ||
+	       message == SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION;
 }
 
 /* The packet's fate is known: report its lines, forget it. */
@@ -205,9 +284,12 @@ void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 		/* A new packet; the last one was never freed as a drop. */
 		sipexpect_attrib_resolve(a, c, false);
 		c->drop_key = *key;
-		err = sipexpect_attrib_take_local(c, key);
-		if (!err)
-			err = sipexpect_attrib_find_remote(a, key);
+		err = 0;
+		if (sipexpect_attrib_insert_message(message)) {
+			err = sipexpect_attrib_take_local(c, key);
+			if (!err && in_task())
+				err = sipexpect_attrib_take_remote(a, c, key);
+		}
 		c->cause = err ? sipexpect_drop_cause(err) :
 				 SIPEXPECT_DROPS_CAUSE_UNKNOWN;
 		kick |= __sipexpect_stage_add(a->stage, key, c->cause, 1, NULL);

@@ -11,10 +11,15 @@
  * dropped, by address, never dereferenced. A packet sent by a local
  * process (OUTPUT) is in process context: on PREEMPT_RT another task may
  * run between the insert and the log on that CPU (hence a few failures
- * per CPU, matched by master), or the task may move to another CPU (hence
- * a look at the other CPUs' failures when this one has none):
- *   - the first line of a packet counts one drop, and its cause: the failed
- *     insert of the same master before it, or unknown;
+ * per CPU, matched by master), or the task may move to another CPU (hence,
+ * in task context only, a look at the other CPUs' failures when this one
+ * has none; a softirq's call chain cannot move):
+ *   - the first line of a packet counts one drop, and its cause: if the
+ *     line says an insert failed ("all ports in use...", "cannot add
+ *     expectation"), the failed insert of the same master before it, which
+ *     it takes, so that a failure is the cause of one packet at most;
+ *     otherwise (a parse error, an allocation failure) unknown, and a
+ *     failure the helper tolerated stays nobody's cause;
  *   - every line counts its message;
  *   - the free confirms the drop (drops_confirmed) and reports the lines.
  * Counts go to the stage the moment they happen; the lines are reported
@@ -23,6 +28,7 @@
 #ifndef _SIPEXPECT_ATTRIB_H
 #define _SIPEXPECT_ATTRIB_H
 
+#include <linux/atomic.h>
 #include <linux/seqlock.h>
 
 #include "stage.h"
@@ -38,16 +44,25 @@ struct sipexpect_drop_line {
 /* Failed inserts pending per CPU: tasks preempted between insert and log. */
 #define SIPEXPECT_ATTRIB_FAILS	4
 
+/*
+ * A failed insert. Its errno and a generation share one word, so that any
+ * CPU can take it (compare and exchange) and a slot written anew meanwhile
+ * is never taken by mistake.
+ */
 struct sipexpect_attrib_fail {
 	struct sipexpect_key key;
-	int err;			/* 0: none, or taken */
-	unsigned long at;		/* jiffies */
+	atomic64_t tag;			/* generation << 32 | (u32)errno */
+	u64 at;				/* jiffies64 */
 };
 
 struct sipexpect_attrib_cpu {
-	/* Written by its own CPU, irqs off; other CPUs read it under it. */
+	/*
+	 * Written by its own CPU, irqs off; other CPUs read it under it, and
+	 * take a failure by its tag alone.
+	 */
 	seqcount_t fails_seq;
 	unsigned int fails_next;
+	u32 fails_gen;
 	struct sipexpect_attrib_fail fails[SIPEXPECT_ATTRIB_FAILS];
 	const void *skb;		/* the packet being dropped, or NULL */
 	struct sipexpect_key drop_key;
@@ -72,6 +87,8 @@ struct sipexpect_attrib {
 	void (*report)(const struct sipexpect_drop_report *r);
 	/* A free will come (kfree_skb probe attached): wait for it. */
 	bool confirmable;
+	/* jiffies64 of the newest failure on any CPU */
+	u64 last_fail_at;
 };
 
 int sipexpect_attrib_init(struct sipexpect_attrib *a,

@@ -429,6 +429,10 @@ def trace_write(path, value):
         os.close(fd)
 
 
+# The helper's lines that say an insert failed (their starts); only these
+# take an insert's errno as the cause of their packet.
+INSERT_LINES = ("all ports in use for SDP media", "all ports in use for SIP",
+                "cannot add expectation")
 TRACE_LINE = re.compile(r"^\s*\S+-\d+\s+\[(\d+)\]\s+\S+\s+([\d.]+):\s+(\w+):\s?(.*)$")
 Traced = collections.namedtuple("Traced", "cpu ts event fields")
 
@@ -491,12 +495,15 @@ class KernelTrace:
 
     def drops(self, recs=None):
         """The helper's dropped packets, each with its lines' messages and
-        the errno of the last failed insert on that CPU before its first
-        line (0: none since the last good insert: the helper retried and
-        got on). A packet is the run of lines one CPU logs for one skb with
-        no insert in between: the skb's address comes back for the next
-        packet, but the helper inserts before it logs again. Reconstructed
-        from the kernel's trace alone."""
+        its cause: when its first line says an insert failed, the errno of
+        the last failed insert on that CPU before it (taken: it causes
+        that packet only); 0 when none since the last good insert (the
+        helper retried and got on), and for a packet dropped for another
+        reason (a parse error), which a failure the helper tolerated
+        before it did not cause. A packet is the run of lines one CPU
+        logs for one skb with no insert in between: the skb's address
+        comes back for the next packet, but the helper inserts before it
+        logs again. Reconstructed from the kernel's trace alone."""
         last_fail, current, packets = {}, {}, []
         for r in recs if recs is not None else self.records():
             if r.event.startswith("sxp_truth"):
@@ -504,15 +511,19 @@ class KernelTrace:
                 current.pop(r.cpu, None)
             elif r.event == "sxp_log":
                 skb = r.fields["skb"]
+                m = re.search(r'fmt="([^"]*)"', r.fields["_raw"])
+                text = m.group(1) if m else ""
                 pkt = current.get(r.cpu)
                 if not pkt or pkt["skb"] != skb:
-                    pkt = {"skb": skb, "cpu": r.cpu,
-                           "cause": last_fail.get(r.cpu, 0), "messages": []}
-                    last_fail[r.cpu] = 0
+                    cause = 0
+                    if text.startswith(INSERT_LINES):
+                        cause = last_fail.get(r.cpu, 0)
+                        last_fail[r.cpu] = 0
+                    pkt = {"skb": skb, "cpu": r.cpu, "cause": cause,
+                           "messages": []}
                     current[r.cpu] = pkt
                     packets.append(pkt)
-                m = re.search(r'fmt="([^"]*)"', r.fields["_raw"])
-                pkt["messages"].append(m.group(1) if m else "")
+                pkt["messages"].append(text)
         return packets
 
     def close(self):
