@@ -190,7 +190,7 @@ static void __exit sipexpect_exit(void)
 	kernel_param_lock(THIS_MODULE);
 	sipexpect_ready = false;
 	kernel_param_unlock(THIS_MODULE);
-	sipexpect_probes_disarm();
+	sipexpect_probes_disarm(true);
 	sipexpect_debugfs_exit();
 	sipexpect_occupancy_exit();
 	sipexpect_msg_cache_exit(&sipexpect_msg_cache);

@@ -320,7 +320,7 @@ void sipexpect_nfct_init(void)
 				    &value);
 	sipexpect_read_sysctl(SIPEXPECT_SYSCTL_DIR "nf_conntrack_count", &count);
 	if (nr_armed)
-		sipexpect_unregister_kprobes(armed, nr_armed);
+		sipexpect_unregister_kprobes(armed, nr_armed, false);
 	sipexpect_find_expect_max(err, value);
 	sipexpect_find_nfct_net();
 }

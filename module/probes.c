@@ -285,14 +285,17 @@ int sipexpect_probes_arm(void)
 	for (id = 0; id < SIPEXPECT_NR_PROBES; id++) {
 		if (probe_error[id] == -ENOMEM) {
 			/* A probe left armed pins us: a load, without probes. */
-			return sipexpect_probes_disarm() ? -ENOMEM : 0;
+			return sipexpect_probes_disarm(false) ? -ENOMEM : 0;
 		}
 	}
 	return 0;
 }
 
-/* False when the kernel kept a probe armed (see unprobe.c). */
-bool sipexpect_probes_disarm(void)
+/*
+ * False when the kernel kept a probe armed (see unprobe.c). @must_go: the
+ * module is going, wait until none is.
+ */
+bool sipexpect_probes_disarm(bool must_go)
 {
 	struct kretprobe *rps[2];
 	struct kprobe *kps[1];
@@ -306,10 +309,10 @@ bool sipexpect_probes_disarm(void)
 	    SIPEXPECT_PROBE_ATTACHED)
 		rps[nr_rps++] = &insert_pair_probe;
 	if (nr_rps)
-		released &= sipexpect_unregister_kretprobes(rps, nr_rps);
+		released &= sipexpect_unregister_kretprobes(rps, nr_rps, must_go);
 	if (probe_state[SIPEXPECT_PROBE_HELPER_LOG] == SIPEXPECT_PROBE_ATTACHED) {
 		kps[0] = &helper_log_probe;
-		released &= sipexpect_unregister_kprobes(kps, 1);
+		released &= sipexpect_unregister_kprobes(kps, 1, must_go);
 	}
 #ifdef SIPEXPECT_HAVE_KFREE_SKB_PROBE
 	if (probe_state[SIPEXPECT_PROBE_KFREE_SKB] == SIPEXPECT_PROBE_ATTACHED) {

@@ -17,7 +17,7 @@ enum sipexpect_probe_id {
 
 /* -ENOMEM if a probe could not be attached for lack of memory. */
 int sipexpect_probes_arm(void);
-bool sipexpect_probes_disarm(void);
+bool sipexpect_probes_disarm(bool must_go);
 void sipexpect_probes_show(struct seq_file *m);
 /* A helper line resolved by attrib.c: trace event and recent. */
 void sipexpect_report_drop(const struct sipexpect_drop_report *r);
