@@ -738,6 +738,38 @@ static void sipexpect_core_forget_netns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->counts.nr_masters, 2U);
 }
 
+/* A batch of netns torn down together: one pass forgets them all. */
+static void sipexpect_core_forget_netns_batch(struct kunit *test)
+{
+	struct sipexpect_table *t = test_table(test, 16);
+	struct sipexpect_snapshot *snap;
+	struct sipexpect_key k;
+	u32 gone[] = { TEST_NETNS + 9, TEST_NETNS + 2, TEST_NETNS + 5 };
+	unsigned int i;
+
+	for (i = 0; i < 10; i++) {
+		k = test_key(i);
+		k.netns = TEST_NETNS + i;
+		count(t, &k, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
+	}
+	sipexpect_sort_netns(gone, ARRAY_SIZE(gone));
+	KUNIT_EXPECT_EQ(test, gone[0], TEST_NETNS + 2);
+	KUNIT_EXPECT_EQ(test, sipexpect_table_forget_netns_set(t, gone,
+							       ARRAY_SIZE(gone)),
+			3U);
+	snap = test_snapshot(test, t);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 7U);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_netns_gone, (u64)3);
+	for (i = 0; i < 10; i++) {
+		k = test_key(i);
+		k.netns = TEST_NETNS + i;
+		KUNIT_EXPECT_EQ_MSG(test, !find_master(snap, &k),
+				    i == 2 || i == 5 || i == 9, "netns +%u", i);
+	}
+	expect_totals_balance(test, snap);
+	sipexpect_snapshot_free(snap);
+}
+
 /* Concurrency: writers on every CPU at once, counts must stay exact. */
 #define HAMMER_UPDATES	100000
 
@@ -885,6 +917,7 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_reset_clears),
 	KUNIT_CASE(sipexpect_core_reset_then_reuse),
 	KUNIT_CASE(sipexpect_core_forget_netns),
+	KUNIT_CASE(sipexpect_core_forget_netns_batch),
 	KUNIT_CASE(sipexpect_core_concurrent_shared_keys),
 	KUNIT_CASE(sipexpect_core_concurrent_eviction),
 	{}

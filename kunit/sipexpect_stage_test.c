@@ -768,6 +768,37 @@ static void sipexpect_stage_concurrent_fold(struct kunit *test)
 		   nr, drains, kicks, irq, ctx->st.entries_lost);
 }
 
+/*
+ * A drain calls only the CPUs with something staged: with nothing staged
+ * it interrupts no other CPU; with one event on another CPU, that CPU
+ * only, and the event is folded.
+ */
+static void sipexpect_stage_drain_idle_no_ipi(struct kunit *test)
+{
+	struct stage_ctx *ctx = stage_ctx(test, 8, 8);
+	unsigned int here = raw_smp_processor_id(), there;
+	struct sipexpect_key a = sip_key(1);
+	struct sipexpect_totals t;
+
+	pin_here(test, ctx);
+	sipexpect_stage_drain(&ctx->st);
+	sipexpect_stage_drain(&ctx->st);
+	KUNIT_EXPECT_EQ(test, ctx->st.ipis, 0ULL);
+
+	there = cpumask_any_but(cpu_online_mask, here);
+	if (there >= nr_cpu_ids)
+		kunit_skip(test, "needs a second online CPU");
+	pin_cpu(test, ctx, there);
+	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
+	pin_cpu(test, ctx, here);
+	sipexpect_stage_drain(&ctx->st);
+	KUNIT_EXPECT_EQ(test, ctx->st.ipis, 1ULL);
+	sipexpect_totals_take(&ctx->sip, &t);
+	KUNIT_EXPECT_EQ(test, t.totals[SIPEXPECT_INSERT_OK], 1ULL);
+	sipexpect_stage_drain(&ctx->st);
+	KUNIT_EXPECT_EQ(test, ctx->st.ipis, 1ULL);
+}
+
 static struct kunit_case sipexpect_stage_cases[] = {
 	KUNIT_CASE(sipexpect_stage_merges_same_key),
 	KUNIT_CASE(sipexpect_stage_new_key_new_entry),
@@ -779,6 +810,7 @@ static struct kunit_case sipexpect_stage_cases[] = {
 	KUNIT_CASE(sipexpect_stage_kick_once),
 	KUNIT_CASE(sipexpect_stage_empty_drain),
 	KUNIT_CASE(sipexpect_stage_concurrent_fold),
+	KUNIT_CASE(sipexpect_stage_drain_idle_no_ipi),
 	{}
 };
 

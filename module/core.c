@@ -7,6 +7,7 @@
  * it, records are allocated with GFP_KERNEL, and a reader's copy never
  * holds up a packet.
  */
+#include <linux/bsearch.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
@@ -263,12 +264,21 @@ void sipexpect_table_fold_lost(struct sipexpect_table *table,
 	mutex_unlock(&table->lock);
 }
 
+static int sipexpect_u32_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * A netns inum can be reused by a later netns: its masters must not live
  * on under the new one. Their counts stay in the totals, like evictions.
+ * One pass for a batch of netns (@netns sorted), as the kernel tears them
+ * down: the table lock is taken once, not once per netns.
  */
-unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
-					  u32 netns)
+unsigned int sipexpect_table_forget_netns_set(struct sipexpect_table *table,
+					      const u32 *netns, unsigned int nr)
 {
 	struct sipexpect_master *m, *tmp;
 	LIST_HEAD(doomed);
@@ -276,7 +286,8 @@ unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 
 	mutex_lock(&table->lock);
 	list_for_each_entry_safe(m, tmp, &table->lru, lru) {
-		if (m->stats.key.netns != netns)
+		if (!bsearch(&m->stats.key.netns, netns, nr, sizeof(*netns),
+			     sipexpect_u32_cmp))
 			continue;
 		sipexpect_unlink_locked(table, m);
 		list_add(&m->lru, &doomed);
@@ -287,6 +298,17 @@ unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 
 	sipexpect_free_list(&doomed);
 	return n;
+}
+
+unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
+					  u32 netns)
+{
+	return sipexpect_table_forget_netns_set(table, &netns, 1);
+}
+
+void sipexpect_sort_netns(u32 *netns, unsigned int nr)
+{
+	sort(netns, nr, sizeof(*netns), sipexpect_u32_cmp, NULL);
 }
 
 static int sipexpect_stats_cmp(const void *a, const void *b)

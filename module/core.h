@@ -234,6 +234,10 @@ void sipexpect_table_fold(struct sipexpect_table *table,
 void sipexpect_table_fold_lost(struct sipexpect_table *table,
 			       const u64 counts[SIPEXPECT_NR_COUNTERS]);
 /* Drop every record of a netns that is going away; returns how many. */
+/* @netns: sorted (sipexpect_sort_netns()) */
+unsigned int sipexpect_table_forget_netns_set(struct sipexpect_table *table,
+					      const u32 *netns, unsigned int nr);
+void sipexpect_sort_netns(u32 *netns, unsigned int nr);
 unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 					  u32 netns);
 

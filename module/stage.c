@@ -101,6 +101,21 @@ static void sipexpect_stage_fold(struct sipexpect_stage *st,
 	}
 }
 
+/*
+ * Whether @c holds anything to drain, read from another CPU: its open
+ * entry, its buffer's entries, its lost counts. Every event finished
+ * before the drain began is seen (the drain's caller ordered it, and the
+ * drain's full barrier comes first); one its CPU adds meanwhile waits for
+ * the next drain, as it would behind an IPI.
+ */
+static bool sipexpect_stage_cpu_busy(struct sipexpect_stage_cpu *c)
+{
+	struct sipexpect_stage_buf *b = c->active;	/* the drainer's to swap */
+
+	return READ_ONCE(c->open_used) || READ_ONCE(c->has_lost) ||
+	       (b && READ_ONCE(b->nr));
+}
+
 /* With drain_lock and the CPU hotplug lock held. */
 static void sipexpect_stage_drain_cpu(struct sipexpect_stage *st,
 				      unsigned int cpu)
@@ -111,12 +126,19 @@ static void sipexpect_stage_drain_cpu(struct sipexpect_stage *st,
 
 	/*
 	 * Offline CPUs run no handler: their state can be taken here. On
-	 * the CPU itself (a kicked drain) the call runs locally, no IPI.
+	 * the CPU itself (a kicked drain) the call runs locally, no IPI. An
+	 * online CPU with nothing staged is left alone: a reader once a
+	 * second must not interrupt isolated or real-time CPUs for nothing.
 	 */
-	if (cpu_online(cpu))
-		smp_call_function_single(cpu, sipexpect_stage_swap, &t, 1);
-	else
+	if (!cpu_online(cpu)) {
 		sipexpect_stage_swap(&t);
+	} else if (sipexpect_stage_cpu_busy(t.c)) {
+		if (cpu != raw_smp_processor_id())
+			st->ipis++;
+		smp_call_function_single(cpu, sipexpect_stage_swap, &t, 1);
+	} else {
+		return;
+	}
 	sipexpect_stage_fold(st, &t);
 }
 
@@ -126,6 +148,7 @@ void sipexpect_stage_drain(struct sipexpect_stage *st)
 
 	mutex_lock(&st->drain_lock);
 	cpus_read_lock();
+	smp_mb();	/* what was staged before this drain began is seen */
 	for_each_possible_cpu(cpu)
 		sipexpect_stage_drain_cpu(st, cpu);
 	cpus_read_unlock();

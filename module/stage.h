@@ -74,6 +74,7 @@ struct sipexpect_stage {
 	struct workqueue_struct *wq;
 	struct sipexpect_stage_inst *inst;	/* its CPU hotplug instance */
 	u64 entries_lost;	/* staged nowhere (drain_lock): see status */
+	u64 ipis;		/* drains' calls to other CPUs (drain_lock) */
 };
 
 int sipexpect_stage_init(struct sipexpect_stage *st,
