@@ -19,7 +19,7 @@ u64 sipexpect_age_s(u64 stamp)
 }
 
 /* 2^29, the largest hash size whose expect_max (4 x) fits a u32. */
-#define HS_MAX	0x20000000U
+#define HS_MAX	0x10000000U
 
 struct hs_case {
 	u32 peak, max, hsize;
@@ -116,9 +116,9 @@ static void sipexpect_advice_hashsize_limits(struct kunit *test)
 
 /*
  * Every input, boundaries and pseudo-random ones: accepted exactly when
- * 2 x need fits 4 x 2^29 and the hash is no larger than 2^29; then the
+ * 2 x need fits 4 x 2^28 and the hash is no larger than 2^28; then the
  * result is the current hash, or the smallest power of two that gives
- * twice the need; and 4 x result fits a u32.
+ * twice the need; and 4 x result fits the sysctl's int.
  */
 struct hs_sweep {
 	u64 checked, bad;
@@ -137,7 +137,7 @@ static void hs_check(struct hs_sweep *s, u32 peak, u32 max, u32 hsize)
 	if (good && ok) {
 		u64 pow = roundup_pow_of_two(DIV_ROUND_UP_ULL(need, 2));
 
-		good = 4ULL * hs <= U32_MAX && hs >= hsize && hs >= 1 &&
+		good = 4ULL * hs <= INT_MAX && hs >= hsize && hs >= 1 &&
 		       4ULL * hs >= 2 * need && hs == max_t(u64, pow, hsize);
 	}
 	s->checked++;
@@ -333,7 +333,7 @@ static void sipexpect_advice_show_cannot_grow(struct kunit *test)
 	expect_has_not(test, text, "expect_hashsize=");
 	expect_has_not(test, text, "Raise it first");
 
-	/* A hash larger than 2^29: no 4 x hsize overflow in the text either. */
+	/* A hash larger than 2^28: no 4 x hsize overflow in the text either. */
 	occ = test_occ(test, 64, HS_MAX + 1, 64);
 	text = advice(test, t, NULL, occ);
 	expect_has(test, text, "The table cannot be made larger than it is");

@@ -12,8 +12,11 @@
 
 #include "report.h"
 
-/* 4 x hashsize must fit expect_max, an unsigned int. */
-#define SIPEXPECT_HASHSIZE_MAX	BIT(29)
+/*
+ * 4 x hashsize must fit what the sysctl takes for expect_max: an int
+ * (proc_dointvec), so at most 2^28 as a power of two.
+ */
+#define SIPEXPECT_HASHSIZE_MAX	BIT(28)
 
 bool sipexpect_advice_hashsize(u32 peak, u32 max, u32 hsize, u32 *hashsize)
 {

@@ -62,7 +62,8 @@ TRACE_EVENT(expect_insert_failed,
 	TP_ARGS(f),
 	TP_STRUCT__entry(
 		SIPEXPECT_KEY_FIELDS
-		__array(char, class, SIPEXPECT_HELPER_NAME_LEN)
+		/* Not "class": perf script -g python makes it a name. */
+		__array(char, exp_class, SIPEXPECT_HELPER_NAME_LEN)
 		__array(char, exp_src, SIPEXPECT_ADDR_LEN)
 		__array(char, exp_dst, SIPEXPECT_ADDR_LEN)
 		__field(u16, exp_dport)
@@ -74,7 +75,8 @@ TRACE_EVENT(expect_insert_failed,
 	),
 	TP_fast_assign(
 		SIPEXPECT_KEY_ASSIGN(&f->key);
-		strscpy(__entry->class, f->class_name, sizeof(__entry->class));
+		strscpy(__entry->exp_class, f->class_name,
+			sizeof(__entry->exp_class));
 		sipexpect_fmt_addr(__entry->exp_src, f->key.l3, &f->exp_src);
 		sipexpect_fmt_addr(__entry->exp_dst, f->key.l3, &f->exp_dst);
 		__entry->exp_dport = f->exp_dport;
@@ -86,7 +88,7 @@ TRACE_EVENT(expect_insert_failed,
 	),
 	TP_printk(SIPEXPECT_KEY_FMT
 		  " class=%s exp_src=%s exp_dst=%s exp_dport=%u err=%s count=%u max=%u held=%u",
-		  SIPEXPECT_KEY_ARGS, __entry->class, __entry->exp_src,
+		  SIPEXPECT_KEY_ARGS, __entry->exp_class, __entry->exp_src,
 		  __entry->exp_dst, __entry->exp_dport, __entry->err,
 		  __entry->count, __entry->max, __entry->held)
 );
@@ -99,7 +101,6 @@ TRACE_EVENT(helper_drop,
 		__array(char, message, 32)
 		__array(char, cause, 16)
 		__field(u8, confirmed)
-		__field(u64, logged_ns)
 	),
 	TP_fast_assign(
 		SIPEXPECT_KEY_ASSIGN(&f->key);
@@ -108,7 +109,6 @@ TRACE_EVENT(helper_drop,
 		strscpy(__entry->cause, sipexpect_cause_name(f->cause),
 			sizeof(__entry->cause));
 		__entry->confirmed = f->confirmed;
-		__entry->logged_ns = f->time_ns;
 	),
 	TP_printk(SIPEXPECT_KEY_FMT " message=%s cause=%s confirmed=%u",
 		  SIPEXPECT_KEY_ARGS, __entry->message, __entry->cause,

@@ -128,7 +128,8 @@ static int sipexpect_insert_return(struct kretprobe_instance *ri,
 	const struct nf_conntrack_expect *exp = call->exp;
 	const struct nf_conntrack_helper *helper;
 	int err = (int)regs_return_value(regs);
-	struct sipexpect_failure f;
+	/* Whole, padding and drop fields too: recent keeps a copy. */
+	struct sipexpect_failure f = {};
 	struct sipexpect_fill fill;
 	const struct net *net;
 
@@ -253,7 +254,8 @@ static void probe_result(enum sipexpect_probe_id id, int err)
  */
 static unsigned int sipexpect_maxactive(void)
 {
-	return clamp(4 * num_online_cpus(), 64U, 1024U);
+	/* Possible, not online: CPUs brought up later call in too. */
+	return clamp(4 * num_possible_cpus(), 64U, 1024U);
 }
 
 int sipexpect_probes_arm(void)
@@ -302,7 +304,7 @@ bool sipexpect_probes_disarm(bool must_go)
 	int nr_rps = 0;
 	bool released = true;
 
-	/* One grace period for all of them, not one per probe. */
+	/* Unregistered together: their grace periods are shared. */
 	if (probe_state[SIPEXPECT_PROBE_EXPECT_INSERT] == SIPEXPECT_PROBE_ATTACHED)
 		rps[nr_rps++] = &insert_probe;
 	if (probe_state[SIPEXPECT_PROBE_EXPECT_INSERT_PAIR] ==

@@ -15,8 +15,8 @@ u64 sipexpect_age_s(u64 stamp);
 /*
  * The expect_hashsize that gives an expect_max of at least twice what the
  * table needed (its peak, or its max when it filled), never below the
- * current hash size. False when no hash size fits an unsigned int
- * expect_max (4 x hashsize) any more.
+ * current hash size. False when no hash size gives an expect_max
+ * (4 x hashsize) the sysctl accepts, an int.
  */
 bool sipexpect_advice_hashsize(u32 peak, u32 max, u32 hsize, u32 *hashsize);
 
