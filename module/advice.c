@@ -53,9 +53,12 @@ static void sipexpect_advice_table_full(struct seq_file *m, u64 drops,
 
 	seq_printf(m, "%llu SIP packets were dropped because the expectation table was full (-EMFILE): calls lost their media and the helper dropped their SIP packets (\"all ports in use for SDP media\" / \"cannot add expectation\").\n",
 		   drops);
-	if (f && peak)
+	if (f && peak && f->peak_at)
 		seq_printf(m, "The table peaked at %u expectations in netns %u, %llu s ago; ",
 			   peak, f->netns, sipexpect_age_s(f->peak_at));
+	else if (f && peak)
+		seq_printf(m, "The table peaked at %u expectations in netns %u; ",
+			   peak, f->netns);
 	if (occ->max_known)
 		seq_printf(m, "net.netfilter.nf_conntrack_expect_max is %u (hash size %u).\n",
 			   occ->max, occ->hsize);

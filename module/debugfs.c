@@ -314,7 +314,7 @@ static void occupancy_show_one(struct seq_file *m, void *p, unsigned int i)
 			   f->netns, f->count, occ->max, occ->hsize,
 			   occ->max ? (u32)div_u64((u64)f->count * 100, occ->max) : 0,
 			   f->peak);
-		if (f->peak)
+		if (f->peak && f->peak_at)
 			seq_printf(m, " peak_age_s=%llu\n",
 				   sipexpect_age_s(f->peak_at));
 		else
@@ -331,10 +331,10 @@ static void occupancy_show_one(struct seq_file *m, void *p, unsigned int i)
 		return;
 	}
 	i -= occ->nr_classes;
-	if (occ->classes_omitted) {
+	if (occ->expectations_omitted) {
 		if (!i) {
-			seq_printf(m, "classes_omitted=%u\n",
-				   occ->classes_omitted);
+			seq_printf(m, "expectations_omitted=%u\n",
+				   occ->expectations_omitted);
 			return;
 		}
 		i--;
@@ -353,7 +353,7 @@ static int occupancy_take(struct sipexpect_listing *l)
 	l->snap = occ;
 	if (!occ)
 		return -ENOMEM;
-	l->nr = occ->nr_netns + occ->nr_classes + !!occ->classes_omitted +
+	l->nr = occ->nr_netns + occ->nr_classes + !!occ->expectations_omitted +
 		occ->nr_top;
 	return 0;
 }
@@ -420,8 +420,12 @@ int sipexpect_debugfs_init(void)
 	unsigned int i;
 
 	sipexpect_dir = debugfs_create_dir("sipexpect", NULL);
-	if (IS_ERR(sipexpect_dir))
-		return PTR_ERR(sipexpect_dir);
+	if (IS_ERR(sipexpect_dir)) {
+		int err = PTR_ERR(sipexpect_dir);
+
+		sipexpect_dir = NULL;
+		return err;
+	}
 	for (i = 0; i < ARRAY_SIZE(sipexpect_files); i++) {
 		struct dentry *d;
 
@@ -430,6 +434,7 @@ int sipexpect_debugfs_init(void)
 					sipexpect_files[i].fops);
 		if (IS_ERR(d)) {
 			debugfs_remove_recursive(sipexpect_dir);
+			sipexpect_dir = NULL;
 			return PTR_ERR(d);
 		}
 	}

@@ -70,18 +70,20 @@ const struct nf_conntrack_helper *
 sipexpect_exp_helper(const struct nf_conntrack_expect *exp)
 {
 #ifdef SIPEXPECT_HAVE_EXPECT_HELPER
-	return rcu_dereference(exp->helper);
+	return sipexpect_rcu_dereference(exp->helper);
 #else
 	const struct nf_conn_help *help = nfct_help(exp->master);
 
-	return help ? rcu_dereference(help->helper) : NULL;
+	return help ? sipexpect_rcu_dereference(help->helper) : NULL;
 #endif
 }
 
 void sipexpect_class_name(char dst[SIPEXPECT_HELPER_NAME_LEN],
 			  const struct nf_conntrack_helper *helper, u32 class)
 {
-	if (helper && class < NF_CT_MAX_EXPECT_CLASSES &&
+	/* The helper's own classes: 0..expect_class_max. */
+	if (helper && class <= helper->expect_class_max &&
+	    class < NF_CT_MAX_EXPECT_CLASSES &&
 	    helper->expect_policy[class].name[0])
 		sipexpect_copy_name(dst, helper->expect_policy[class].name);
 	else

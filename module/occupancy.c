@@ -100,6 +100,8 @@ void sipexpect_occupancy_reset(void)
 		struct sipexpect_net *sn = net_generic(net, sipexpect_net_id);
 
 		WRITE_ONCE(sn->peak, 0);
+		/* 0: no time yet (a reader between a new peak and its time). */
+		WRITE_ONCE(sn->peak_at, 0);
 	}
 	rcu_read_unlock();
 }
@@ -149,17 +151,31 @@ sipexpect_class_slot(struct sipexpect_occupancy *occ, unsigned int cap,
 	struct sipexpect_class_fill *c;
 	unsigned int i;
 
+	/*
+	 * Entries of one class come in runs: the last slot first. The helper
+	 * by its address (the walk holds RCU), compared, never followed.
+	 */
+	if (occ->nr_classes) {
+		c = &occ->classes[occ->last_class];
+		if (c->netns == netns && c->class == class &&
+		    c->helper_id == (unsigned long)helper)
+			return c;
+	}
 	for (i = 0; i < occ->nr_classes; i++) {
 		c = &occ->classes[i];
 		if (c->netns == netns && c->class == class &&
-		    !strcmp(c->helper, name))
+		    c->helper_id == (unsigned long)helper) {
+			occ->last_class = i;
 			return c;
+		}
 	}
 	if (occ->nr_classes == cap)
 		return NULL;
+	occ->last_class = occ->nr_classes;
 	c = &occ->classes[occ->nr_classes++];
 	c->netns = netns;
 	c->class = class;
+	c->helper_id = (unsigned long)helper;
 	strscpy(c->helper, name, sizeof(c->helper));
 	sipexpect_class_name(c->class_name, helper, class);
 	return c;
@@ -196,11 +212,13 @@ static void sipexpect_note_top(struct sipexpect_occupancy *occ,
 /*
  * Masters are only safe to read while their expectations cannot be
  * unlinked, i.e. under nf_conntrack_expect_lock. Take it for a few buckets
- * at a time so that inserts on other CPUs wait microseconds, not the whole
- * walk; the headline count comes from the kernel's own counters, this
- * breakdown is as of the walk.
+ * at a time, and never past a bucket once enough entries were read, so
+ * that inserts on other CPUs wait microseconds, not the whole walk nor a
+ * run of long chains; the headline count comes from the kernel's own
+ * counters, this breakdown is as of the walk.
  */
 #define SIPEXPECT_WALK_CHUNK	64
+#define SIPEXPECT_WALK_ENTRIES	128
 
 static void sipexpect_walk_hash(void (*fn)(struct nf_conntrack_expect *exp,
 					   void *arg), void *arg)
@@ -208,13 +226,19 @@ static void sipexpect_walk_hash(void (*fn)(struct nf_conntrack_expect *exp,
 	unsigned int i, end, hsize = READ_ONCE(nf_ct_expect_hsize);
 	struct nf_conntrack_expect *exp;
 
+	unsigned int seen;
+
 	for (i = 0; i < hsize; i = end) {
 		end = min(i + SIPEXPECT_WALK_CHUNK, hsize);
+		seen = 0;
 		spin_lock_bh(&nf_conntrack_expect_lock);
 		rcu_read_lock();	/* helpers are RCU-protected */
-		for (; i < end; i++)
-			hlist_for_each_entry(exp, &nf_ct_expect_hash[i], hnode)
+		for (; i < end && seen < SIPEXPECT_WALK_ENTRIES; i++)
+			hlist_for_each_entry(exp, &nf_ct_expect_hash[i], hnode) {
 				fn(exp, arg);
+				seen++;
+			}
+		end = i;
 		rcu_read_unlock();
 		spin_unlock_bh(&nf_conntrack_expect_lock);
 		cond_resched();
@@ -236,7 +260,7 @@ static void sipexpect_count_exp(struct nf_conntrack_expect *exp, void *arg)
 	c = sipexpect_class_slot(occ, w->cap, nf_ct_exp_net(exp)->ns.inum,
 				 sipexpect_exp_helper(exp), exp->class);
 	if (!c) {
-		occ->classes_omitted++;
+		occ->expectations_omitted++;
 		return;
 	}
 	c->count++;

@@ -24,6 +24,7 @@ struct sipexpect_class_fill {
 	char helper[SIPEXPECT_HELPER_NAME_LEN];
 	char class_name[SIPEXPECT_HELPER_NAME_LEN];
 	u32 class;
+	unsigned long helper_id;	/* the helper's address, compared only */
 	u32 count;		/* hashed, so counted against expect_max */
 	u32 visible;		/* shown by /proc/net/nf_conntrack_expect */
 	u32 permanent;
@@ -41,7 +42,9 @@ struct sipexpect_occupancy {
 	unsigned int nr_netns;
 	struct sipexpect_netns_fill *netns;
 	unsigned int nr_classes;
-	unsigned int classes_omitted;
+	/* Expectations of classes past the table's room, not shown. */
+	unsigned int expectations_omitted;
+	unsigned int last_class;	/* the walk's last slot, a hint */
 	struct sipexpect_class_fill *classes;
 	unsigned int nr_top;
 	struct sipexpect_held_master top[SIPEXPECT_TOP_HELD];

@@ -110,7 +110,9 @@ static void sipexpect_describe_insert(struct sipexpect_failure *f,
 	 */
 	f->time_ns = ktime_get_coarse_real_ns();
 	f->kind = SIPEXPECT_FAILURE_INSERT;
-	sipexpect_class_name(f->class_name, helper, exp->class);
+	/* The expectation's own helper names its class, else the master's. */
+	sipexpect_class_name(f->class_name,
+			     sipexpect_exp_helper(exp) ?: helper, exp->class);
 	f->exp_src = t->src.u3;
 	f->exp_dst = t->dst.u3;
 	f->exp_dport = ntohs(t->dst.u.all);

@@ -346,13 +346,13 @@ FIELDS |= {
                         "peak_age_s"],
     "occupancy_class": ["netns", "helper", "class", "count", "visible",
                         "permanent"],
-    "occupancy_omitted": ["classes_omitted"],
+    "occupancy_omitted": ["expectations_omitted"],
     "occupancy_top": ["top", *KEY, "held"],
 }
 NUMERIC = {"netns", "zone", "sport", "dport", "held", "count", "max",
            "exp_dport", "confirmed", "last_fail_count", "last_fail_max",
            "first_seen_s", "last_seen_s", "hsize", "fill_pct", "peak",
-           "visible", "permanent", "classes_omitted", "top", *COUNTER_NAMES}
+           "visible", "permanent", "expectations_omitted", "top", *COUNTER_NAMES}
 # Values that are not counts: what each may be; "-" where a count has none.
 VALUES = {"l3": r"ipv4|ipv6", "proto": r"udp|tcp|\d+", "peak_age_s": r"\d+|-"}
 # status: each key's value. A key not listed here is a count.
@@ -412,7 +412,7 @@ def malformed(name, text):
     if name == "occupancy":
         def kind(line):
             first = line.split("=", 1)[0]
-            return {"top": "occupancy_top", "classes_omitted": "occupancy_omitted"}.get(
+            return {"top": "occupancy_top", "expectations_omitted": "occupancy_omitted"}.get(
                 first, "occupancy_class" if " helper=" in line else "occupancy_netns")
         return [line for line in lines if field_errors(line, FIELDS[kind(line)])]
     return [f"(no grammar for {name})"]
