@@ -186,9 +186,11 @@ static void sipexpect_advice_hashsize_sweep(struct kunit *test)
 
 /* -- the advice text ---------------------------------------------------- */
 
-static const char *advice(struct kunit *test, const struct sipexpect_totals *t,
-			  const struct sipexpect_master_stats *worst,
-			  const struct sipexpect_occupancy *occ)
+static const char *advice_missed(struct kunit *test,
+				 const struct sipexpect_totals *t,
+				 const struct sipexpect_master_stats *worst,
+				 const struct sipexpect_occupancy *occ,
+				 u64 missed)
 {
 	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 
@@ -196,10 +198,17 @@ static const char *advice(struct kunit *test, const struct sipexpect_totals *t,
 	m->size = 8192;
 	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m->buf);
-	sipexpect_advice_show(m, t, worst, occ);
+	sipexpect_advice_show(m, t, worst, occ, missed);
 	KUNIT_ASSERT_LT(test, m->count, m->size);
 	m->buf[m->count] = '\0';
 	return m->buf;
+}
+
+static const char *advice(struct kunit *test, const struct sipexpect_totals *t,
+			  const struct sipexpect_master_stats *worst,
+			  const struct sipexpect_occupancy *occ)
+{
+	return advice_missed(test, t, worst, occ, 0);
 }
 
 static void expect_has(struct kunit *test, const char *text, const char *s)
@@ -379,6 +388,26 @@ static void sipexpect_advice_show_nothing_dropped(struct kunit *test)
 			   "No SIP packet was dropped for an expectation since sipexpect was loaded or reset (7 inserts succeeded).\n");
 }
 
+/*
+ * Drops with no failed insert seen, while the probes missed insert calls:
+ * the cause is not known, and the text must not say it is no
+ * expectation problem.
+ */
+static void sipexpect_advice_show_unknown_missed(struct kunit *test)
+{
+	struct sipexpect_totals *t = test_totals(test);
+	struct sipexpect_occupancy *occ = test_occ(test, 4096, 1024, 30);
+	const char *text;
+
+	t->totals[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 3;
+	text = advice_missed(test, t, NULL, occ, 5);
+	expect_has(test, text, "no failed insert seen before them");
+	expect_has(test, text, "sipexpect missed 5 calls");
+	expect_has_not(test, text, "not an expectation problem");
+	text = advice(test, t, NULL, occ);
+	expect_has(test, text, "not an expectation problem");
+}
+
 /* Failed inserts without a drop, drops of another errno or of none. */
 static void sipexpect_advice_show_tolerated(struct kunit *test)
 {
@@ -427,6 +456,7 @@ static struct kunit_case sipexpect_advice_cases[] = {
 	KUNIT_CASE(sipexpect_advice_show_conflict),
 	KUNIT_CASE(sipexpect_advice_show_nothing_dropped),
 	KUNIT_CASE(sipexpect_advice_show_tolerated),
+	KUNIT_CASE(sipexpect_advice_show_unknown_missed),
 	{}
 };
 

@@ -100,7 +100,8 @@ static void sipexpect_advice_conflict(struct seq_file *m, u64 exists,
 void sipexpect_advice_show(struct seq_file *m,
 			   const struct sipexpect_totals *sip,
 			   const struct sipexpect_master_stats *worst,
-			   const struct sipexpect_occupancy *occ)
+			   const struct sipexpect_occupancy *occ,
+			   u64 missed_inserts)
 {
 	const u64 *t = sip->totals;
 	u64 full = t[SIPEXPECT_DROPS_CAUSE_TABLE_FULL];
@@ -121,7 +122,10 @@ void sipexpect_advice_show(struct seq_file *m,
 	if (other)
 		seq_printf(m, "%llu SIP packets were dropped after an insert failed with another error (out of memory, or an error this version does not know): see expect_insert_fail_other and the recent file.\n",
 			   other);
-	if (unknown)
+	if (unknown && missed_inserts)
+		seq_printf(m, "%llu SIP packets were dropped by the helper with no failed insert seen before them. sipexpect missed %llu calls of the insert functions (probe_expect_insert*_missed in status), so some of them may have had one: their cause is not known.\n",
+			   unknown, missed_inserts);
+	else if (unknown)
 		seq_printf(m, "%llu SIP packets were dropped by the helper with no failed insert before them: not an expectation problem (a message it could not parse or rewrite); see helper_drop_* in stats and the recent file.\n",
 			   unknown);
 	if (!caused && !unknown)

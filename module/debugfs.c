@@ -135,7 +135,8 @@ static int advice_show(struct seq_file *m, void *v)
 	sipexpect_totals_take(&sipexpect_sip_masters, &sip);
 	have_worst = sipexpect_table_worst_conflict(&sipexpect_sip_masters,
 						    &worst);
-	sipexpect_advice_show(m, &sip, have_worst ? &worst : NULL, occ);
+	sipexpect_advice_show(m, &sip, have_worst ? &worst : NULL, occ,
+			      sipexpect_probes_missed_inserts());
 	sipexpect_occupancy_free(occ);
 	return 0;
 }

@@ -342,6 +342,12 @@ static unsigned long probe_missed(enum sipexpect_probe_id id)
 	}
 }
 
+u64 sipexpect_probes_missed_inserts(void)
+{
+	return (u64)probe_missed(SIPEXPECT_PROBE_EXPECT_INSERT) +
+	       probe_missed(SIPEXPECT_PROBE_EXPECT_INSERT_PAIR);
+}
+
 void sipexpect_probes_show(struct seq_file *m)
 {
 	int id, cpu;

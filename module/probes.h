@@ -19,6 +19,8 @@ enum sipexpect_probe_id {
 int sipexpect_probes_arm(void);
 bool sipexpect_probes_disarm(bool must_go);
 void sipexpect_probes_show(struct seq_file *m);
+/* Calls and returns of the insert functions the probes missed. */
+u64 sipexpect_probes_missed_inserts(void);
 /* A helper line resolved by attrib.c: trace event and recent. */
 void sipexpect_report_drop(const struct sipexpect_drop_report *r);
 

@@ -20,10 +20,14 @@ u64 sipexpect_age_s(u64 stamp);
  */
 bool sipexpect_advice_hashsize(u32 peak, u32 max, u32 hsize, u32 *hashsize);
 
-/* @worst: the master with most drops caused by a conflict, or NULL. */
+/*
+ * @worst: the master with most drops caused by a conflict, or NULL.
+ * @missed_inserts: insert calls or returns the probes missed.
+ */
 void sipexpect_advice_show(struct seq_file *m,
 			   const struct sipexpect_totals *sip,
 			   const struct sipexpect_master_stats *worst,
-			   const struct sipexpect_occupancy *occ);
+			   const struct sipexpect_occupancy *occ,
+			   u64 missed_inserts);
 
 #endif /* _SIPEXPECT_REPORT_H */
