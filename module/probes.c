@@ -35,6 +35,7 @@ enum sipexpect_probe_state {
 	SIPEXPECT_PROBE_DETACHED,
 	SIPEXPECT_PROBE_ATTACHED,
 	SIPEXPECT_PROBE_UNAVAILABLE,
+	SIPEXPECT_PROBE_KEPT,		/* the kernel could not disarm it */
 };
 
 static const char * const probe_names[SIPEXPECT_NR_PROBES] = {
@@ -48,6 +49,7 @@ static const char * const state_names[] = {
 	[SIPEXPECT_PROBE_DETACHED]	= "detached",
 	[SIPEXPECT_PROBE_ATTACHED]	= "attached",
 	[SIPEXPECT_PROBE_UNAVAILABLE]	= "unavailable",
+	[SIPEXPECT_PROBE_KEPT]		= "kept_armed",
 };
 
 static enum sipexpect_probe_state probe_state[SIPEXPECT_NR_PROBES];
@@ -295,6 +297,15 @@ int sipexpect_probes_arm(void)
 	return 0;
 }
 
+/* An attached probe after its unregistration: gone, or kept armed. */
+static void sipexpect_probe_settle(enum sipexpect_probe_id id,
+				   struct kprobe *kp)
+{
+	if (probe_state[id] == SIPEXPECT_PROBE_ATTACHED)
+		probe_state[id] = kprobe_disabled(kp) ? SIPEXPECT_PROBE_DETACHED :
+							SIPEXPECT_PROBE_KEPT;
+}
+
 /*
  * False when the kernel kept a probe armed (see unprobe.c). @must_go: the
  * module is going, wait until none is.
@@ -324,7 +335,13 @@ bool sipexpect_probes_disarm(bool must_go)
 		tracepoint_synchronize_unregister();
 	}
 #endif
-	memset(probe_state, 0, sizeof(probe_state));
+	/* What the kernel kept armed (and pins us) says so in status. */
+	sipexpect_probe_settle(SIPEXPECT_PROBE_EXPECT_INSERT, &insert_probe.kp);
+	sipexpect_probe_settle(SIPEXPECT_PROBE_EXPECT_INSERT_PAIR,
+			       &insert_pair_probe.kp);
+	sipexpect_probe_settle(SIPEXPECT_PROBE_HELPER_LOG, &helper_log_probe);
+	if (probe_state[SIPEXPECT_PROBE_KFREE_SKB] == SIPEXPECT_PROBE_ATTACHED)
+		probe_state[SIPEXPECT_PROBE_KFREE_SKB] = SIPEXPECT_PROBE_DETACHED;
 	return released;
 }
 

@@ -361,7 +361,7 @@ STATUS_VALUES = [
     (r"build_features", r"[A-Z0-9_]+( [A-Z0-9_]+)*"),
     (r"probe_[a-z_]+_error", r"-\d+"),
     (r"probe_(expect_insert|expect_insert_pair|helper_log|kfree_skb)",
-     r"attached|detached|unavailable"),
+     r"attached|detached|unavailable|kept_armed"),
     (r"pinned|expect_max_located", r"yes|no"),
     (r"expect_count_source", r"pernet|percpu_stats"),
 ]
