@@ -912,6 +912,80 @@ static void sipexpect_attrib_softirq_stays_local(struct kunit *test)
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 1);
 }
 
+/* A free in softirq, on the CPU its own timer fires on. */
+struct softirq_free {
+	struct hrtimer timer;
+	struct attrib_ctx *ctx;
+	bool freed_ours;
+	struct completion done;
+};
+
+static enum hrtimer_restart softirq_free_fire(struct hrtimer *t)
+{
+	struct softirq_free *d = container_of(t, struct softirq_free, timer);
+
+	d->freed_ours = sipexpect_attrib_free(&d->ctx->a, SKB(0), true);
+	complete(&d->done);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * The task that logged a packet moved away and its packet was freed on
+ * another CPU; here a packet at the same address is dropped in softirq.
+ * It is not the logged one: its lines are reported unconfirmed, and no
+ * drop is confirmed.
+ */
+static void sipexpect_attrib_stale_other_context(struct kunit *test)
+{
+	struct attrib_ctx *ctx = attrib_ctx(test);
+	struct sipexpect_key a = sip_key(1);
+	struct softirq_free d = { .ctx = ctx };
+	u64 want[SIPEXPECT_NR_COUNTERS] = {};
+
+	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
+			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	init_completion(&d.done);
+	hrtimer_setup(&d.timer, softirq_free_fire, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_PINNED_SOFT);
+	hrtimer_start(&d.timer, ns_to_ktime(1000), HRTIMER_MODE_REL_PINNED_SOFT);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&d.done, 10 * HZ), 0UL);
+	hrtimer_cancel(&d.timer);
+
+	KUNIT_EXPECT_FALSE(test, d.freed_ours);
+	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
+	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 1);
+	/* Forgotten: its own late free changes nothing either. */
+	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
+	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
+	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
+	expect_sip_totals(test, ctx, want);
+}
+
+/*
+ * A netns went between a packet's line and its free: the free confirms
+ * nothing, so no record of a gone netns comes back.
+ */
+static void sipexpect_attrib_netns_gone_unconfirmed(struct kunit *test)
+{
+	struct attrib_ctx *ctx = attrib_ctx(test);
+	struct sipexpect_key a = sip_key(1);
+	u64 want[SIPEXPECT_NR_COUNTERS] = {};
+
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
+			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_netns_gone(&ctx->a);
+	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
+	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
+	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, false, 1);
+	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
+	expect_sip_totals(test, ctx, want);
+}
+
 static struct kunit_case sipexpect_attrib_cases[] = {
 	KUNIT_CASE(sipexpect_attrib_cause_per_errno),
 	KUNIT_CASE(sipexpect_attrib_two_lines_one_drop),
@@ -935,6 +1009,8 @@ static struct kunit_case sipexpect_attrib_cases[] = {
 	KUNIT_CASE(sipexpect_attrib_remote_taken_once),
 	KUNIT_CASE(sipexpect_attrib_remote_success_clears),
 	KUNIT_CASE(sipexpect_attrib_softirq_stays_local),
+	KUNIT_CASE(sipexpect_attrib_stale_other_context),
+	KUNIT_CASE(sipexpect_attrib_netns_gone_unconfirmed),
 	{}
 };
 

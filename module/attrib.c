@@ -266,6 +266,17 @@ static void sipexpect_attrib_resolve(struct sipexpect_attrib *a,
 	WRITE_ONCE(c->skb, NULL);
 }
 
+/* Where a line or a free runs: its task, or 0 in softirq (or hardirq). */
+static unsigned long sipexpect_attrib_ctx(void)
+{
+	return in_task() ? (unsigned long)current : 0;
+}
+
+void sipexpect_attrib_netns_gone(struct sipexpect_attrib *a)
+{
+	atomic_inc(&a->netns_gen);
+}
+
 void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 			  const struct sipexpect_key *key, u8 message,
 			  u64 now_ns)
@@ -293,6 +304,9 @@ void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 		c->cause = err ? sipexpect_drop_cause(err) :
 				 SIPEXPECT_DROPS_CAUSE_UNKNOWN;
 		kick |= __sipexpect_stage_add(a->stage, key, c->cause, 1, NULL);
+		c->skb_at = get_jiffies_64();
+		c->skb_ctx = sipexpect_attrib_ctx();
+		c->skb_netns_gen = atomic_read(&a->netns_gen);
 		WRITE_ONCE(c->skb, skb);
 	}
 	kick |= __sipexpect_stage_add(a->stage, key, message, 1, NULL);
@@ -328,6 +342,14 @@ bool sipexpect_attrib_free(struct sipexpect_attrib *a, const void *skb,
 	local_irq_save(flags);
 	cpu = smp_processor_id();
 	c = this_cpu_ptr(a->cpu);
+	if (c->skb == skb && (c->skb_ctx != sipexpect_attrib_ctx() ||
+			      !sipexpect_attrib_recent(c->skb_at) ||
+			      c->skb_netns_gen != atomic_read(&a->netns_gen))) {
+		/* Another packet at a stale packet's address. */
+		sipexpect_attrib_resolve(a, c, false);
+		local_irq_restore(flags);
+		return false;
+	}
 	if (c->skb == skb) {
 		if (nf_drop)
 			kick = __sipexpect_stage_add(a->stage, &c->drop_key,

@@ -21,7 +21,12 @@
  *     otherwise (a parse error, an allocation failure) unknown, and a
  *     failure the helper tolerated stays nobody's cause;
  *   - every line counts its message;
- *   - the free confirms the drop (drops_confirmed) and reports the lines.
+ *   - the free confirms the drop (drops_confirmed) and reports the lines,
+ *     if it comes in the same context (the same task, or softirq), within
+ *     a second, and no netns went meanwhile; else the packet was freed
+ *     elsewhere (its task moved) and another one now has its address: the
+ *     lines are reported unconfirmed, never charged to a netns that is
+ *     gone.
  * Counts go to the stage the moment they happen; the lines are reported
  * (trace events, recent) when the free says whether the drop was real.
  */
@@ -65,6 +70,9 @@ struct sipexpect_attrib_cpu {
 	u32 fails_gen;
 	struct sipexpect_attrib_fail fails[SIPEXPECT_ATTRIB_FAILS];
 	const void *skb;		/* the packet being dropped, or NULL */
+	u64 skb_at;			/* jiffies64 of its first line */
+	unsigned long skb_ctx;		/* its task, compared only; 0: softirq */
+	u32 skb_netns_gen;
 	struct sipexpect_key drop_key;
 	u8 cause;
 	unsigned int nr_lines;
@@ -89,6 +97,8 @@ struct sipexpect_attrib {
 	bool confirmable;
 	/* jiffies64 of the newest failure on any CPU */
 	u64 last_fail_at;
+	/* Netns teardowns so far: a packet logged before one is stale. */
+	atomic_t netns_gen;
 };
 
 int sipexpect_attrib_init(struct sipexpect_attrib *a,
@@ -110,5 +120,7 @@ void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
  */
 bool sipexpect_attrib_free(struct sipexpect_attrib *a, const void *skb,
 			   bool nf_drop);
+/* Netns are going (before their masters are forgotten). */
+void sipexpect_attrib_netns_gone(struct sipexpect_attrib *a);
 
 #endif /* _SIPEXPECT_ATTRIB_H */

@@ -40,6 +40,8 @@ static void __net_exit sipexpect_net_exit_batch(struct list_head *net_exit_list)
 	list_for_each_entry(net, net_exit_list, exit_list)
 		nr++;
 	inums = sipexpect_alloc(array_size(nr, sizeof(*inums)), GFP_KERNEL);
+	/* A drop still waiting for its free must not bring a master back. */
+	sipexpect_attrib_netns_gone(&sipexpect_attrib);
 	sipexpect_sync();
 	if (!inums) {
 		/* One pass per netns: slower, and nothing lost. */
