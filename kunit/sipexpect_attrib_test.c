@@ -450,7 +450,7 @@ static void sipexpect_attrib_next_packet_resolves(struct kunit *test)
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
 			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 11);
 	KUNIT_EXPECT_EQ(test, nr_reports, 0U);
-	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 20);
+	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_OTHER, 20);
 	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
 	expect_report(test, 0, &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 10);
@@ -461,13 +461,13 @@ static void sipexpect_attrib_next_packet_resolves(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nr_reports, 2U);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 3U);
-	expect_report(test, 2, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 2, &a, SIPEXPECT_DROP_OTHER,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 20);
 
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROP_ALL_PORTS_SDP] = 1;
 	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_DROP_OTHER] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
