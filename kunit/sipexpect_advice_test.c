@@ -50,8 +50,8 @@ static void sipexpect_advice_hashsize_normal(struct kunit *test)
 		{ 3, 0, 0, 2 },
 		{ 1, 1, 1, 1 },
 		{ 2, 0, 0, 1 },
-		{ 1U << 30, 0, 0, HS_MAX },	/* the largest that fits */
-		{ 0, 1U << 30, 16, HS_MAX },
+		{ 1U << 29, 0, 0, HS_MAX },	/* the largest that fits */
+		{ 0, 1U << 29, 16, HS_MAX },
 	};
 	unsigned int i;
 
@@ -96,8 +96,8 @@ static void sipexpect_advice_hashsize_limits(struct kunit *test)
 		{ 0, 0xffffffff, 16 },
 		{ 0xffffffff, 0, 16 },
 		{ 0xffffffff, 0xffffffff, 0xffffffff },
-		{ (1U << 30) + 1, 0, 0 },
-		{ 0, (1U << 30) + 1, 0 },
+		{ (1U << 29) + 1, 0, 0 },	/* 4 x 2^29 overflows the int */
+		{ 0, (1U << 29) + 1, 0 },
 		{ 1U << 31, 1U << 31, HS_MAX },
 		{ 0, 0, HS_MAX + 1 },
 		{ 28, 64, 0xffffffff },
