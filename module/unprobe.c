@@ -62,10 +62,12 @@ static int sipexpect_disable(struct kprobe **kps, int num, bool must_go)
 		msleep(100);
 	}
 	for (i = 0; i < num; i++) {
-		if (kprobe_disabled(kps[i]))
-			swap(kps[nr++], kps[i]);
-		else
+		if (kprobe_disabled(kps[i])) {
+			swap(kps[nr], kps[i]);	/* a macro: no nr++ inside */
+			nr++;
+		} else {
 			sipexpect_pin(kps[i]);
+		}
 	}
 	if (tries)
 		pr_info("probes disarmed after %u tries\n", tries + 1);
