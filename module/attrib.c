@@ -113,6 +113,40 @@ static bool sipexpect_attrib_read_slot(struct sipexpect_attrib_cpu *c,
 }
 
 /*
+ * Take the pending failures of @key on the other CPUs, by their tags:
+ * the first one (@all false), or every one. Returns the errno of the
+ * first taken, 0 if none.
+ */
+static int sipexpect_attrib_take_others(struct sipexpect_attrib *a,
+					struct sipexpect_attrib_cpu *here,
+					const struct sipexpect_key *key, bool all)
+{
+	struct sipexpect_attrib_fail copy;
+	unsigned int cpu, i;
+	int err, first = 0;
+	s64 tag;
+
+	for_each_online_cpu(cpu) {
+		struct sipexpect_attrib_cpu *c = per_cpu_ptr(a->cpu, cpu);
+
+		if (c == here)
+			continue;
+		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
+			if (!sipexpect_attrib_read_slot(c, i, &copy, &tag) ||
+			    !sipexpect_attrib_tag_err(tag) ||
+			    !sipexpect_attrib_recent(copy.at) ||
+			    !sipexpect_key_eq(&copy.key, key))
+				continue;
+			err = sipexpect_attrib_take(&c->fails[i], tag);
+			if (err && !all)
+				return err;
+			first = first ?: err;
+		}
+	}
+	return first;
+}
+
+/*
  * A good insert of @key: its failures before it, on any CPU, dropped
  * nothing. Other CPUs are looked at only within a second of a failure
  * anywhere: most inserts succeed with nothing pending, and write nothing.
@@ -121,8 +155,7 @@ static void sipexpect_attrib_clear(struct sipexpect_attrib *a,
 				   struct sipexpect_attrib_cpu *here,
 				   const struct sipexpect_key *key)
 {
-	struct sipexpect_attrib_fail copy;
-	unsigned int cpu, i;
+	unsigned int i;
 	s64 tag;
 
 	for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
@@ -131,19 +164,8 @@ static void sipexpect_attrib_clear(struct sipexpect_attrib *a,
 		    sipexpect_key_eq(&here->fails[i].key, key))
 			sipexpect_attrib_take(&here->fails[i], tag);
 	}
-	if (!sipexpect_attrib_recent(READ_ONCE(a->last_fail_at)))
-		return;
-	for_each_online_cpu(cpu) {
-		struct sipexpect_attrib_cpu *c = per_cpu_ptr(a->cpu, cpu);
-
-		if (c == here)
-			continue;
-		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++)
-			if (sipexpect_attrib_read_slot(c, i, &copy, &tag) &&
-			    sipexpect_attrib_tag_err(tag) &&
-			    sipexpect_key_eq(&copy.key, key))
-				sipexpect_attrib_take(&c->fails[i], tag);
-	}
+	if (sipexpect_attrib_recent(READ_ONCE(a->last_fail_at)))
+		sipexpect_attrib_take_others(a, here, key, true);
 }
 
 void sipexpect_attrib_insert(struct sipexpect_attrib *a,
@@ -199,40 +221,6 @@ static int sipexpect_attrib_take_local(struct sipexpect_attrib_cpu *c,
 		err = sipexpect_attrib_take(f, atomic64_read(&f->tag));
 		if (err)
 			return err;
-	}
-	return 0;
-}
-
-/*
- * A task moved between insert and log: its failure is on another CPU,
- * taken there by its tag. Only in task context (a softirq's call chain
- * cannot move), on a drop whose own CPU had no failure of its master: not
- * on the insert path.
- */
-static int sipexpect_attrib_take_remote(struct sipexpect_attrib *a,
-					struct sipexpect_attrib_cpu *here,
-					const struct sipexpect_key *key)
-{
-	struct sipexpect_attrib_fail copy;
-	unsigned int cpu, i;
-	int err;
-	s64 tag;
-
-	for_each_online_cpu(cpu) {
-		struct sipexpect_attrib_cpu *c = per_cpu_ptr(a->cpu, cpu);
-
-		if (c == here)
-			continue;
-		for (i = 0; i < SIPEXPECT_ATTRIB_FAILS; i++) {
-			if (!sipexpect_attrib_read_slot(c, i, &copy, &tag) ||
-			    !sipexpect_attrib_tag_err(tag) ||
-			    !sipexpect_attrib_recent(copy.at) ||
-			    !sipexpect_key_eq(&copy.key, key))
-				continue;
-			err = sipexpect_attrib_take(&c->fails[i], tag);
-			if (err)
-				return err;
-		}
 	}
 	return 0;
 }
@@ -298,8 +286,14 @@ void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 		err = 0;
 		if (sipexpect_attrib_insert_message(message)) {
 			err = sipexpect_attrib_take_local(c, key);
+			/*
+			 * A task moved between insert and log: its failure is
+			 * on another CPU. Only in task context (a softirq's
+			 * call chain cannot move), not on the insert path.
+			 */
 			if (!err && in_task())
-				err = sipexpect_attrib_take_remote(a, c, key);
+				err = sipexpect_attrib_take_others(a, c, key,
+								   false);
 		}
 		c->cause = err ? sipexpect_drop_cause(err) :
 				 SIPEXPECT_DROPS_CAUSE_UNKNOWN;
