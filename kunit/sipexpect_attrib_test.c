@@ -861,25 +861,61 @@ static void sipexpect_attrib_remote_success_clears(struct kunit *test)
 	expect_sip_totals(test, ctx, want);
 }
 
-/* A drop logged in softirq, on the CPU its own timer fires on. */
-struct softirq_drop {
+/* What a test runs in softirq, on this CPU: a pinned soft hrtimer. */
+struct softirq_run {
 	struct hrtimer timer;
-	struct attrib_ctx *ctx;
-	const struct sipexpect_key *key;
+	void (*fn)(void *arg);
+	void *arg;
 	bool in_softirq;
 	struct completion done;
 };
 
-static enum hrtimer_restart softirq_drop_fire(struct hrtimer *t)
+static enum hrtimer_restart softirq_run_fire(struct hrtimer *t)
 {
-	struct softirq_drop *d = container_of(t, struct softirq_drop, timer);
+	struct softirq_run *r = container_of(t, struct softirq_run, timer);
 
-	d->in_softirq = in_serving_softirq();
-	sipexpect_attrib_log(&d->ctx->a, SKB(0), d->key,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
-	sipexpect_attrib_free(&d->ctx->a, SKB(0), true);
-	complete(&d->done);
+	r->in_softirq = in_serving_softirq();
+	r->fn(r->arg);
+	complete(&r->done);
 	return HRTIMER_NORESTART;
+}
+
+static void run_in_softirq(struct kunit *test, void (*fn)(void *arg), void *arg)
+{
+	struct softirq_run r = { .fn = fn, .arg = arg };
+	unsigned long left;
+
+	init_completion(&r.done);
+	hrtimer_setup(&r.timer, softirq_run_fire, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_PINNED_SOFT);
+	hrtimer_start(&r.timer, ns_to_ktime(1000), HRTIMER_MODE_REL_PINNED_SOFT);
+	left = wait_for_completion_timeout(&r.done, 10 * HZ);
+	/* The timer lives on this stack: gone before an assert can return. */
+	hrtimer_cancel(&r.timer);
+	KUNIT_ASSERT_NE(test, left, 0UL);
+	KUNIT_EXPECT_TRUE(test, r.in_softirq);
+}
+
+struct softirq_packet {
+	struct attrib_ctx *ctx;
+	const struct sipexpect_key *key;
+	bool freed_ours;
+};
+
+static void softirq_drop(void *arg)
+{
+	struct softirq_packet *p = arg;
+
+	sipexpect_attrib_log(&p->ctx->a, SKB(0), p->key,
+			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	p->freed_ours = sipexpect_attrib_free(&p->ctx->a, SKB(0), true);
+}
+
+static void softirq_free(void *arg)
+{
+	struct softirq_packet *p = arg;
+
+	p->freed_ours = sipexpect_attrib_free(&p->ctx->a, SKB(0), true);
 }
 
 /*
@@ -891,7 +927,7 @@ static void sipexpect_attrib_softirq_stays_local(struct kunit *test)
 	struct attrib_ctx *ctx = attrib_ctx(test);
 	unsigned int here = raw_smp_processor_id(), there;
 	struct sipexpect_key a = sip_key(1);
-	struct softirq_drop d = { .ctx = ctx, .key = &a };
+	struct softirq_packet p = { .ctx = ctx, .key = &a };
 
 	there = cpumask_any_but(cpu_online_mask, here);
 	if (there >= nr_cpu_ids)
@@ -899,34 +935,11 @@ static void sipexpect_attrib_softirq_stays_local(struct kunit *test)
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
 	pin_cpu(test, there);
-	init_completion(&d.done);
-	hrtimer_setup(&d.timer, softirq_drop_fire, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_REL_PINNED_SOFT);
-	hrtimer_start(&d.timer, ns_to_ktime(1000), HRTIMER_MODE_REL_PINNED_SOFT);
-	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&d.done, 10 * HZ), 0UL);
-	hrtimer_cancel(&d.timer);
+	run_in_softirq(test, softirq_drop, &p);
 
-	KUNIT_EXPECT_TRUE(test, d.in_softirq);
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
 	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 1);
-}
-
-/* A free in softirq, on the CPU its own timer fires on. */
-struct softirq_free {
-	struct hrtimer timer;
-	struct attrib_ctx *ctx;
-	bool freed_ours;
-	struct completion done;
-};
-
-static enum hrtimer_restart softirq_free_fire(struct hrtimer *t)
-{
-	struct softirq_free *d = container_of(t, struct softirq_free, timer);
-
-	d->freed_ours = sipexpect_attrib_free(&d->ctx->a, SKB(0), true);
-	complete(&d->done);
-	return HRTIMER_NORESTART;
 }
 
 /*
@@ -939,20 +952,15 @@ static void sipexpect_attrib_stale_other_context(struct kunit *test)
 {
 	struct attrib_ctx *ctx = attrib_ctx(test);
 	struct sipexpect_key a = sip_key(1);
-	struct softirq_free d = { .ctx = ctx };
+	struct softirq_packet p = { .ctx = ctx };
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
 			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
-	init_completion(&d.done);
-	hrtimer_setup(&d.timer, softirq_free_fire, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_REL_PINNED_SOFT);
-	hrtimer_start(&d.timer, ns_to_ktime(1000), HRTIMER_MODE_REL_PINNED_SOFT);
-	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&d.done, 10 * HZ), 0UL);
-	hrtimer_cancel(&d.timer);
+	run_in_softirq(test, softirq_free, &p);
 
-	KUNIT_EXPECT_FALSE(test, d.freed_ours);
+	KUNIT_EXPECT_FALSE(test, p.freed_ours);
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
 	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 1);
