@@ -28,7 +28,7 @@ static unsigned int sipexpect_flush_take(struct sipexpect_flush *fl, u64 now,
 		struct sipexpect_flushed *e = sipexpect_flush_at(fl, 0);
 
 		if (e->master) {
-			if (!force && time_before64(now, e->at + SIPEXPECT_FLUSH_SETTLE))
+			if (!force && time_before64(now, e->at + fl->settle))
 				break;
 			out[n++] = e->f;
 		}
@@ -150,6 +150,7 @@ int sipexpect_flush_init(struct sipexpect_flush *fl, struct sipexpect_stage *st,
 	fl->head = 0;
 	fl->nr = 0;
 	fl->settled_early = 0;
+	fl->settle = SIPEXPECT_FLUSH_SETTLE;
 	fl->stage = st;
 	fl->report = report;
 	return 0;

@@ -48,6 +48,7 @@ struct sipexpect_flush {
 	struct sipexpect_flushed *ring;	/* oldest at head */
 	unsigned int head, nr;
 	u64 settled_early;
+	unsigned long settle;		/* SIPEXPECT_FLUSH_SETTLE; KUnit's own */
 	struct sipexpect_stage *stage;
 	/* What a lost expectation shows (trace event, recent). */
 	void (*report)(const struct sipexpect_failure *f);
