@@ -111,7 +111,7 @@ static void sipexpect_advice_lost(struct seq_file *m, u64 flushed, u64 evicted)
 
 static void sipexpect_advice_expired(struct seq_file *m, u64 expired)
 {
-	seq_printf(m, "%llu media expectations expired unused: no media came through this box to the address and port their SDP offered while the helper waited (3 minutes). For RTCP that a phone never sends, this is harmless. For RTP (an even port in the recent file) it is a call with one-way or no audio whose media went another way: around this box, or from another address than the one that signals. nf_conntrack_sip expects media only from the signalling peer's address while sip_direct_media=1 (its default); a provider or SBC whose media comes from other addresses needs \"options nf_conntrack_sip sip_direct_media=0\" in /etc/modprobe.d/.\n",
+	seq_printf(m, "%llu media expectations expired unused (the helper waits 3 minutes). Most are normal: media in each direction sets itself up from whichever side sends first, so the other expectation of a call's pair, or the RTCP a phone never sends, waits in vain. They point at a problem only when a call had no media through this box at all (one-way or no audio): its media went another way, around this box or from another address than the one that signals. nf_conntrack_sip expects media only from the signalling peer's address while sip_direct_media=1 (its default); a provider or SBC that sends media from other addresses needs \"options nf_conntrack_sip sip_direct_media=0\" in /etc/modprobe.d/. The trace event sipexpect:expect_removed shows each with its port and time.\n",
 		   expired);
 }
 

@@ -15,7 +15,7 @@ sipexpect_flush_at(struct sipexpect_flush *fl, unsigned int i)
 }
 
 /*
- * Takes the oldest entries that are due (or @max of any age when @force)
+ * Takes the oldest entries that are due (any when @force), at most @max,
  * into @out; matched ones on the way are dropped. Lock held.
  */
 static unsigned int sipexpect_flush_take(struct sipexpect_flush *fl, u64 now,
@@ -26,15 +26,33 @@ static unsigned int sipexpect_flush_take(struct sipexpect_flush *fl, u64 now,
 
 	while (fl->nr && n < max) {
 		struct sipexpect_flushed *e = sipexpect_flush_at(fl, 0);
+		bool matched = !e->master;
 
-		if (e->master) {
-			if (!force && time_before64(now, e->at + fl->settle))
-				break;
+		if (!matched && !force &&
+		    time_before64(now, e->at + fl->settle))
+			break;
+		if (!matched)
 			out[n++] = e->f;
-		}
 		fl->head = (fl->head + 1) % SIPEXPECT_FLUSH_PENDING;
 		fl->nr--;
 	}
+	return n;
+}
+
+/* The ring is full: its oldest entry goes, settled early if it waited. */
+static unsigned int sipexpect_flush_make_room(struct sipexpect_flush *fl,
+					      struct sipexpect_failure *out)
+{
+	struct sipexpect_flushed *e = sipexpect_flush_at(fl, 0);
+	unsigned int n = 0;
+
+	if (e->master) {
+		*out = e->f;
+		fl->settled_early++;
+		n = 1;
+	}
+	fl->head = (fl->head + 1) % SIPEXPECT_FLUSH_PENDING;
+	fl->nr--;
 	return n;
 }
 
@@ -63,12 +81,8 @@ void sipexpect_flush_removed(struct sipexpect_flush *fl,
 
 	raw_spin_lock_irqsave(&fl->lock, flags);
 	n = sipexpect_flush_take(fl, now, lost, SIPEXPECT_FLUSH_BATCH, false);
-	if (fl->nr == SIPEXPECT_FLUSH_PENDING) {
-		unsigned int early = sipexpect_flush_take(fl, now, lost + n, 1, true);
-
-		n += early;
-		fl->settled_early += early;
-	}
+	if (fl->nr == SIPEXPECT_FLUSH_PENDING)
+		n += sipexpect_flush_make_room(fl, lost + n);
 	e = sipexpect_flush_at(fl, fl->nr++);
 	e->master = exp->master;
 	e->at = now;

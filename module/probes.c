@@ -398,7 +398,14 @@ static int sipexpect_remove_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	}
 	sipexpect_stage_count(&sipexpect_stage, &f.key, reason);
-	sipexpect_report_removal(&f);
+	/*
+	 * Expired ones only as events: one of every long call's pair expires
+	 * normally, and recent is for what went wrong.
+	 */
+	if (reason == SIPEXPECT_REMOVED_EXPIRED_UNUSED)
+		trace_expect_removed(&f);
+	else
+		sipexpect_report_removal(&f);
 	return 0;
 }
 

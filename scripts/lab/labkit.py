@@ -528,7 +528,7 @@ NUMERIC = {"netns", "zone", "sport", "dport", "held", "count", "max",
            "visible", "permanent", "expectations_omitted", "top", *COUNTER_NAMES}
 # Values that are not counts: what each may be; "-" where a count has none.
 VALUES = {"l3": r"ipv4|ipv6", "proto": r"udp|tcp|\d+", "peak_age_s": r"\d+|-",
-          "removed": "|".join(LOST)}
+          "removed": "flushed_by_invite|evicted"}
 # status: each key's value. A key not listed here is a count.
 STATUS_VALUES = [
     (r"version|kernel", r"\S+"),
