@@ -442,6 +442,42 @@ static void sipexpect_advice_show_tolerated(struct kunit *test)
 	expect_has_not(test, text, "dropped nothing");
 }
 
+/*
+ * Media expectations removed before use: their own paragraph, no bigger
+ * table; expired ones another, with the parameter that can cause them.
+ * The normal ends (used, BYE, replaced) say nothing.
+ */
+static void sipexpect_advice_show_lost(struct kunit *test)
+{
+	struct sipexpect_totals *t = test_totals(test);
+	struct sipexpect_occupancy *occ = test_occ(test, 4096, 1024, 30);
+	const char *text;
+
+	t->totals[SIPEXPECT_INSERT_OK] = 24;
+	t->totals[SIPEXPECT_REMOVED_USED] = 1;
+	t->totals[SIPEXPECT_REMOVED_ENDED] = 3;
+	t->totals[SIPEXPECT_REMOVED_REPLACED] = 10;
+	KUNIT_EXPECT_STREQ(test, advice(test, t, NULL, occ),
+			   "No SIP packet was dropped for an expectation since sipexpect was loaded or reset (24 inserts succeeded).\n");
+
+	t->totals[SIPEXPECT_REMOVED_FLUSHED_BY_INVITE] = 10;
+	t->totals[SIPEXPECT_REMOVED_EVICTED] = 2;
+	text = advice(test, t, NULL, occ);
+	expect_has(test, text,
+		   "12 media expectations were removed before their media came, while their call may still have needed them: 10 flushed by a new INVITE on the same signalling connection, 2 evicted at the helper's limit per connection");
+	expect_has(test, text, "A larger expectation table will not help");
+	expect_has(test, text, "not sysctls");
+	expect_has_not(test, text, "expect_hashsize=");
+	expect_has_not(test, text, "expired unused");
+
+	memset(t, 0, sizeof(*t));
+	t->totals[SIPEXPECT_REMOVED_EXPIRED_UNUSED] = 3;
+	text = advice(test, t, NULL, occ);
+	expect_has(test, text, "3 media expectations expired unused");
+	expect_has(test, text, "sip_direct_media=0");
+	expect_has_not(test, text, "removed before their media came");
+}
+
 static struct kunit_case sipexpect_advice_cases[] = {
 	KUNIT_CASE(sipexpect_advice_hashsize_normal),
 	KUNIT_CASE(sipexpect_advice_hashsize_keeps_larger_hash),
@@ -457,6 +493,7 @@ static struct kunit_case sipexpect_advice_cases[] = {
 	KUNIT_CASE(sipexpect_advice_show_nothing_dropped),
 	KUNIT_CASE(sipexpect_advice_show_tolerated),
 	KUNIT_CASE(sipexpect_advice_show_unknown_missed),
+	KUNIT_CASE(sipexpect_advice_show_lost),
 	{}
 };
 

@@ -577,27 +577,28 @@ static void sipexpect_stage_empty_drain(struct kunit *test)
 	struct stage_ctx *ctx = stage_ctx(test, 4, 4);
 	u64 none[2][SIPEXPECT_NR_COUNTERS] = {};
 	struct sipexpect_key a = sip_key(1);
-	struct sipexpect_totals t;
+	struct sipexpect_totals *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
+	KUNIT_ASSERT_NOT_NULL(test, t);
 	sipexpect_stage_drain(&ctx->st);
 	sipexpect_stage_drain(&ctx->st);
 	expect_tables(test, ctx, none);
-	sipexpect_totals_take(&ctx->sip, &t);
-	KUNIT_EXPECT_EQ(test, t.nr_masters, 0U);
+	sipexpect_totals_take(&ctx->sip, t);
+	KUNIT_EXPECT_EQ(test, t->nr_masters, 0U);
 
 	/* Exit folds what is left; a new stage on the same tables works. */
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
 	ctx->st_ready = false;
 	sipexpect_stage_exit(&ctx->st);
-	sipexpect_totals_take(&ctx->sip, &t);
-	KUNIT_EXPECT_EQ(test, t.totals[SIPEXPECT_INSERT_OK], 1ULL);
+	sipexpect_totals_take(&ctx->sip, t);
+	KUNIT_EXPECT_EQ(test, t->totals[SIPEXPECT_INSERT_OK], 1ULL);
 	KUNIT_ASSERT_EQ(test, sipexpect_stage_init(&ctx->st, &ctx->sip,
 						   &ctx->other), 0);
 	ctx->st_ready = true;
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
 	sipexpect_stage_drain(&ctx->st);
-	sipexpect_totals_take(&ctx->sip, &t);
-	KUNIT_EXPECT_EQ(test, t.totals[SIPEXPECT_INSERT_OK], 2ULL);
+	sipexpect_totals_take(&ctx->sip, t);
+	KUNIT_EXPECT_EQ(test, t->totals[SIPEXPECT_INSERT_OK], 2ULL);
 }
 
 /*

@@ -97,6 +97,24 @@ static void sipexpect_advice_conflict(struct seq_file *m, u64 exists,
 	seq_puts(m, "A larger expectation table will not help: the insert is refused because the tuple is taken, not for lack of space. Typical cause: two phones behind the NAT announce the same RTP port to the same server, so after NAT both calls expect the same media tuple; or one phone offers audio and video on one port through NAT. Give the phones distinct RTP port ranges, and see which masters in the masters file have drops_cause_exists or drops_cause_clash.\n");
 }
 
+/*
+ * What nf_conntrack_sip removes without a word: it assumes one call at a
+ * time per signalling connection. Its per-class limits (sip_exp_policy)
+ * are constants of the source, not parameters.
+ */
+static void sipexpect_advice_lost(struct seq_file *m, u64 flushed, u64 evicted)
+{
+	seq_printf(m, "%llu media expectations were removed before their media came, while their call may still have needed them: %llu flushed by a new INVITE on the same signalling connection, %llu evicted at the helper's limit per connection (4 audio, 4 video, 2 image). Their calls lose the media that should come back in through the NAT: one-way or no audio, and no line in the log.\n",
+		   flushed + evicted, flushed, evicted);
+	seq_puts(m, "This happens when one SIP connection carries several calls at once (a trunk between a PBX and a provider or an SBC): nf_conntrack_sip assumes one call at a time per connection, and every INVITE flushes the media expectations of the calls before it. A larger expectation table will not help, and the limits are constants in nf_conntrack_sip.c, not sysctls or module parameters. What helps: keep the trunk's media off the helper (the PBX or an SBC/RTP proxy handles the NAT itself: its public address in the SDP and its RTP port range forwarded, and no SIP helper on the trunk's traffic), or one signalling connection per call. The masters file shows which connections lost them (expect_removed_flushed_by_invite, expect_removed_evicted), the recent file each expectation's port and time.\n");
+}
+
+static void sipexpect_advice_expired(struct seq_file *m, u64 expired)
+{
+	seq_printf(m, "%llu media expectations expired unused (the helper waits 3 minutes). Most are normal: media in each direction sets itself up from whichever side sends first, so the other expectation of a call's pair, or the RTCP a phone never sends, waits in vain. They point at a problem only when a call had no media through this box at all (one-way or no audio): its media went another way, around this box or from another address than the one that signals. nf_conntrack_sip expects media only from the signalling peer's address while sip_direct_media=1 (its default); a provider or SBC that sends media from other addresses needs \"options nf_conntrack_sip sip_direct_media=0\" in /etc/modprobe.d/. The trace event sipexpect:expect_removed shows each with its port and time.\n",
+		   expired);
+}
+
 void sipexpect_advice_show(struct seq_file *m,
 			   const struct sipexpect_totals *sip,
 			   const struct sipexpect_master_stats *worst,
@@ -128,6 +146,11 @@ void sipexpect_advice_show(struct seq_file *m,
 	else if (unknown)
 		seq_printf(m, "%llu SIP packets were dropped by the helper with no failed insert before them: not an expectation problem (a message it could not parse or rewrite); see helper_drop_* in stats and the recent file.\n",
 			   unknown);
+	if (t[SIPEXPECT_REMOVED_FLUSHED_BY_INVITE] + t[SIPEXPECT_REMOVED_EVICTED])
+		sipexpect_advice_lost(m, t[SIPEXPECT_REMOVED_FLUSHED_BY_INVITE],
+				      t[SIPEXPECT_REMOVED_EVICTED]);
+	if (t[SIPEXPECT_REMOVED_EXPIRED_UNUSED])
+		sipexpect_advice_expired(m, t[SIPEXPECT_REMOVED_EXPIRED_UNUSED]);
 	if (!caused && !unknown)
 		seq_printf(m, "No SIP packet was dropped for an expectation since sipexpect was loaded or reset (%llu inserts succeeded).\n",
 			   t[SIPEXPECT_INSERT_OK]);

@@ -35,6 +35,15 @@ const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS] = {
 	[SIPEXPECT_DROPS_CAUSE_CLASH]		= "drops_cause_clash",
 	[SIPEXPECT_DROPS_CAUSE_OTHER]		= "drops_cause_other",
 	[SIPEXPECT_DROPS_CAUSE_UNKNOWN]		= "drops_cause_unknown",
+	[SIPEXPECT_REMOVED_USED]		= "expect_removed_used",
+	[SIPEXPECT_REMOVED_REPLACED]		= "expect_removed_replaced",
+	[SIPEXPECT_REMOVED_ENDED]		= "expect_removed_ended",
+	[SIPEXPECT_REMOVED_WITHDRAWN]		= "expect_removed_withdrawn",
+	[SIPEXPECT_REMOVED_MASTER_GONE]		= "expect_removed_master_gone",
+	[SIPEXPECT_REMOVED_OTHER]		= "expect_removed_other",
+	[SIPEXPECT_REMOVED_FLUSHED_BY_INVITE]	= "expect_removed_flushed_by_invite",
+	[SIPEXPECT_REMOVED_EVICTED]		= "expect_removed_evicted",
+	[SIPEXPECT_REMOVED_EXPIRED_UNUSED]	= "expect_removed_expired_unused",
 };
 
 int sipexpect_parse_max_masters(const char *val, unsigned int *max_masters)
@@ -77,6 +86,12 @@ u64 sipexpect_failures(const struct sipexpect_master_stats *stats)
 {
 	return sipexpect_sum(stats->counters, SIPEXPECT_FIRST_INSERT_FAIL,
 			     SIPEXPECT_LAST_INSERT_FAIL);
+}
+
+u64 sipexpect_lost(const struct sipexpect_master_stats *stats)
+{
+	return sipexpect_sum(stats->counters, SIPEXPECT_FIRST_LOST,
+			     SIPEXPECT_LAST_LOST);
 }
 
 int sipexpect_table_init(struct sipexpect_table *table, unsigned int max_masters)
@@ -316,11 +331,14 @@ static int sipexpect_stats_cmp(const void *a, const void *b)
 	const struct sipexpect_master_stats *x = a, *y = b;
 	u64 dx = sipexpect_drops(x), dy = sipexpect_drops(y);
 	u64 fx = sipexpect_failures(x), fy = sipexpect_failures(y);
+	u64 lx = sipexpect_lost(x), ly = sipexpect_lost(y);
 
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
 	if (fx != fy)
 		return fx > fy ? -1 : 1;
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
 	if (x->last_seen != y->last_seen)
 		return time_after64(x->last_seen, y->last_seen) ? -1 : 1;
 	/* Total order, so that equal snapshots print identically. */
@@ -397,6 +415,7 @@ struct sipexpect_snapshot *sipexpect_snapshot_take(struct sipexpect_table *table
 struct sipexpect_sort_key {
 	u64 drops;
 	u64 failures;
+	u64 lost;
 	u64 last_seen;
 	struct sipexpect_key key;	/* ties, as sipexpect_stats_cmp() */
 	u32 idx;
@@ -410,6 +429,8 @@ static int sipexpect_sort_key_cmp(const void *a, const void *b)
 		return x->drops > y->drops ? -1 : 1;
 	if (x->failures != y->failures)
 		return x->failures > y->failures ? -1 : 1;
+	if (x->lost != y->lost)
+		return x->lost > y->lost ? -1 : 1;
 	if (x->last_seen != y->last_seen)
 		return time_after64(x->last_seen, y->last_seen) ? -1 : 1;
 	return memcmp(&x->key, &y->key, sizeof(x->key));
@@ -436,6 +457,7 @@ void sipexpect_snapshot_sort(struct sipexpect_snapshot *snap)
 		keys[i] = (struct sipexpect_sort_key) {
 			.drops = sipexpect_drops(st),
 			.failures = sipexpect_failures(st),
+			.lost = sipexpect_lost(st),
 			.last_seen = st->last_seen,
 			.key = st->key,
 			.idx = i,

@@ -51,6 +51,17 @@ enum sipexpect_counter {
 	SIPEXPECT_DROPS_CAUSE_CLASH,
 	SIPEXPECT_DROPS_CAUSE_OTHER,
 	SIPEXPECT_DROPS_CAUSE_UNKNOWN,		/* no failed insert before it */
+	/* Expectations removed, by why (removal.c). Normal ends first: */
+	SIPEXPECT_REMOVED_USED,			/* its media came */
+	SIPEXPECT_REMOVED_REPLACED,		/* the same one inserted again */
+	SIPEXPECT_REMOVED_ENDED,		/* BYE, failed call, REGISTER */
+	SIPEXPECT_REMOVED_WITHDRAWN,		/* the helper took it back */
+	SIPEXPECT_REMOVED_MASTER_GONE,
+	SIPEXPECT_REMOVED_OTHER,		/* conntrack -F, unload, unknown */
+	/* ... then what a call may still have needed: */
+	SIPEXPECT_REMOVED_FLUSHED_BY_INVITE,
+	SIPEXPECT_REMOVED_EVICTED,		/* per-class limit of a master */
+	SIPEXPECT_REMOVED_EXPIRED_UNUSED,	/* its media never came */
 	SIPEXPECT_NR_COUNTERS
 };
 
@@ -60,6 +71,11 @@ enum sipexpect_counter {
 #define SIPEXPECT_LAST_DROP		SIPEXPECT_DROP_OTHER
 #define SIPEXPECT_FIRST_CAUSE		SIPEXPECT_DROPS_CAUSE_TABLE_FULL
 #define SIPEXPECT_LAST_CAUSE		SIPEXPECT_DROPS_CAUSE_UNKNOWN
+#define SIPEXPECT_FIRST_REMOVED		SIPEXPECT_REMOVED_USED
+#define SIPEXPECT_LAST_REMOVED		SIPEXPECT_REMOVED_EXPIRED_UNUSED
+/* Removed while the call may still have needed it. */
+#define SIPEXPECT_FIRST_LOST		SIPEXPECT_REMOVED_FLUSHED_BY_INVITE
+#define SIPEXPECT_LAST_LOST		SIPEXPECT_REMOVED_EXPIRED_UNUSED
 
 extern const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS];
 
@@ -217,7 +233,7 @@ struct sipexpect_table {
 struct sipexpect_snapshot {
 	struct sipexpect_totals counts;	/* taken under the same lock */
 	unsigned int nr;
-	/* Sorted: most failures first, then most recently seen. */
+	/* Sorted: most drops, failures, then lost expectations first. */
 	struct sipexpect_master_stats masters[];
 };
 
@@ -281,6 +297,8 @@ static inline enum sipexpect_counter sipexpect_drop_cause(int err)
 
 enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg);
 u64 sipexpect_failures(const struct sipexpect_master_stats *stats);
+/* Expectations removed while their call may still have needed them. */
+u64 sipexpect_lost(const struct sipexpect_master_stats *stats);
 
 void sipexpect_totals_take(struct sipexpect_table *table,
 			   struct sipexpect_totals *out);

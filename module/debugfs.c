@@ -15,6 +15,7 @@
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/time.h>
 #include <linux/utsname.h>
 
@@ -50,18 +51,25 @@ struct sipexpect_both_totals {
 	struct sipexpect_totals other;
 };
 
-static void sipexpect_totals_take_both(struct sipexpect_both_totals *t)
+/* On the heap: two tables' counters are too much for a stack frame. */
+static struct sipexpect_both_totals *sipexpect_totals_take_both(void)
 {
+	struct sipexpect_both_totals *t = kmalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return NULL;
 	sipexpect_sync();
 	sipexpect_totals_take(&sipexpect_sip_masters, &t->sip);
 	sipexpect_totals_take(&sipexpect_other_masters, &t->other);
+	return t;
 }
 
 static int status_show(struct seq_file *m, void *v)
 {
-	struct sipexpect_both_totals t;
+	struct sipexpect_both_totals *t = sipexpect_totals_take_both();
 
-	sipexpect_totals_take_both(&t);
+	if (!t)
+		return -ENOMEM;
 	seq_printf(m, "version: %s\n", SIPEXPECT_VERSION);
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "build_features: %s\n", SIPEXPECT_BUILD_FEATURES);
@@ -72,33 +80,38 @@ static int status_show(struct seq_file *m, void *v)
 		   sipexpect_expect_max_known() ? "yes" : "no");
 	seq_printf(m, "expect_count_source: %s\n",
 		   sipexpect_expect_count_source());
-	seq_printf(m, "masters_tracked: %u\n", t.sip.nr_masters);
-	seq_printf(m, "masters_limit: %u\n", t.sip.max_masters);
-	seq_printf(m, "masters_evicted: %llu\n", t.sip.masters_evicted);
-	seq_printf(m, "masters_netns_gone: %llu\n", t.sip.masters_netns_gone);
-	seq_printf(m, "masters_alloc_failures: %llu\n", t.sip.alloc_failures);
-	seq_printf(m, "other_helpers_masters_tracked: %u\n", t.other.nr_masters);
-	seq_printf(m, "other_helpers_masters_limit: %u\n", t.other.max_masters);
+	seq_printf(m, "masters_tracked: %u\n", t->sip.nr_masters);
+	seq_printf(m, "masters_limit: %u\n", t->sip.max_masters);
+	seq_printf(m, "masters_evicted: %llu\n", t->sip.masters_evicted);
+	seq_printf(m, "masters_netns_gone: %llu\n", t->sip.masters_netns_gone);
+	seq_printf(m, "masters_alloc_failures: %llu\n", t->sip.alloc_failures);
+	seq_printf(m, "other_helpers_masters_tracked: %u\n", t->other.nr_masters);
+	seq_printf(m, "other_helpers_masters_limit: %u\n", t->other.max_masters);
 	seq_printf(m, "other_helpers_masters_evicted: %llu\n",
-		   t.other.masters_evicted);
+		   t->other.masters_evicted);
 	seq_printf(m, "other_helpers_masters_alloc_failures: %llu\n",
-		   t.other.alloc_failures);
+		   t->other.alloc_failures);
 	seq_printf(m, "staged_entries_lost: %llu\n",
 		   READ_ONCE(sipexpect_stage.entries_lost));
 	seq_printf(m, "recent_size: %u\n", sipexpect_recent.size);
 	seq_printf(m, "recent_skipped: %lld\n",
 		   (s64)atomic64_read(&sipexpect_recent.skipped));
+	seq_printf(m, "flushes_settled_early: %llu\n",
+		   sipexpect_flush_settled_early(&sipexpect_flush));
+	kfree(t);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(status);
 
 static int stats_show(struct seq_file *m, void *v)
 {
-	struct sipexpect_both_totals t;
+	struct sipexpect_both_totals *t = sipexpect_totals_take_both();
 
-	sipexpect_totals_take_both(&t);
-	sipexpect_show_counters(m, "", t.sip.totals);
-	sipexpect_show_counters(m, "other_helpers_", t.other.totals);
+	if (!t)
+		return -ENOMEM;
+	sipexpect_show_counters(m, "", t->sip.totals);
+	sipexpect_show_counters(m, "other_helpers_", t->other.totals);
+	kfree(t);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -110,13 +123,15 @@ DEFINE_SHOW_ATTRIBUTE(stats);
  */
 static int retired_show(struct seq_file *m, void *v)
 {
-	struct sipexpect_both_totals t;
+	struct sipexpect_both_totals *t = sipexpect_totals_take_both();
 
-	sipexpect_totals_take_both(&t);
-	sipexpect_show_counters(m, "retired_", t.sip.evicted);
-	sipexpect_show_counters(m, "unrecorded_", t.sip.lost);
-	sipexpect_show_counters(m, "other_helpers_retired_", t.other.evicted);
-	sipexpect_show_counters(m, "other_helpers_unrecorded_", t.other.lost);
+	if (!t)
+		return -ENOMEM;
+	sipexpect_show_counters(m, "retired_", t->sip.evicted);
+	sipexpect_show_counters(m, "unrecorded_", t->sip.lost);
+	sipexpect_show_counters(m, "other_helpers_retired_", t->other.evicted);
+	sipexpect_show_counters(m, "other_helpers_unrecorded_", t->other.lost);
+	kfree(t);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(retired);
@@ -124,20 +139,29 @@ DEFINE_SHOW_ATTRIBUTE(retired);
 static int advice_show(struct seq_file *m, void *v)
 {
 	struct sipexpect_occupancy *occ;
-	struct sipexpect_totals sip;
-	struct sipexpect_master_stats worst;
+	struct {
+		struct sipexpect_totals sip;
+		struct sipexpect_master_stats worst;
+	} *t;
 	bool have_worst;
 
+	/* On the heap, as for status: too much for a stack frame. */
+	t = kmalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
 	sipexpect_sync();
 	occ = sipexpect_occupancy_take();
-	if (!occ)
+	if (!occ) {
+		kfree(t);
 		return -ENOMEM;
-	sipexpect_totals_take(&sipexpect_sip_masters, &sip);
+	}
+	sipexpect_totals_take(&sipexpect_sip_masters, &t->sip);
 	have_worst = sipexpect_table_worst_conflict(&sipexpect_sip_masters,
-						    &worst);
-	sipexpect_advice_show(m, &sip, have_worst ? &worst : NULL, occ,
+						    &t->worst);
+	sipexpect_advice_show(m, &t->sip, have_worst ? &t->worst : NULL, occ,
 			      sipexpect_probes_missed_inserts());
 	sipexpect_occupancy_free(occ);
+	kfree(t);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(advice);
@@ -379,8 +403,7 @@ static void recent_show_one(struct seq_file *m, void *p, unsigned int i)
 	seq_printf(m, "time=%04ld-%02d-%02dT%02d:%02d:%02d.%03uZ event=%s ",
 		   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		   tm.tm_min, tm.tm_sec, (u32)(rem_ns / NSEC_PER_MSEC),
-		   f->kind == SIPEXPECT_FAILURE_DROP ? "helper_drop" :
-						       "expect_insert_failed");
+		   sipexpect_failure_event(f->kind));
 	sipexpect_show_key(m, &f->key);
 	sipexpect_show_failure(m, f);
 	seq_putc(m, '\n');

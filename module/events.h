@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sipexpect:expect_insert_failed and sipexpect:helper_drop, for the
- * kernel's own tracing (tracefs, trace-cmd, perf, bpftrace). Fields are
+ * sipexpect:expect_insert_failed, sipexpect:helper_drop and
+ * sipexpect:expect_removed, for the kernel's own tracing (tracefs,
+ * trace-cmd, perf, bpftrace). Fields are
  * plain numbers and strings, formatted when the event is recorded, so that
  * every tool can print them; the names are those of the masters and recent
  * files. Disabled, an event costs its static branch.
@@ -113,6 +114,37 @@ TRACE_EVENT(helper_drop,
 	TP_printk(SIPEXPECT_KEY_FMT " message=%s cause=%s confirmed=%u",
 		  SIPEXPECT_KEY_ARGS, __entry->message, __entry->cause,
 		  __entry->confirmed)
+);
+
+/* Only what a call may still have needed: flushed, evicted, expired. */
+TRACE_EVENT(expect_removed,
+	TP_PROTO(const struct sipexpect_failure *f),
+	TP_ARGS(f),
+	TP_STRUCT__entry(
+		SIPEXPECT_KEY_FIELDS
+		__array(char, exp_class, SIPEXPECT_HELPER_NAME_LEN)
+		__array(char, exp_src, SIPEXPECT_ADDR_LEN)
+		__array(char, exp_dst, SIPEXPECT_ADDR_LEN)
+		__field(u16, exp_dport)
+		__array(char, removed, 24)
+		__field(u32, held)
+	),
+	TP_fast_assign(
+		SIPEXPECT_KEY_ASSIGN(&f->key);
+		strscpy(__entry->exp_class, f->class_name,
+			sizeof(__entry->exp_class));
+		sipexpect_fmt_addr(__entry->exp_src, f->key.l3, &f->exp_src);
+		sipexpect_fmt_addr(__entry->exp_dst, f->key.l3, &f->exp_dst);
+		__entry->exp_dport = f->exp_dport;
+		strscpy(__entry->removed, sipexpect_removed_name(f->removed),
+			sizeof(__entry->removed));
+		__entry->held = f->held;
+	),
+	TP_printk(SIPEXPECT_KEY_FMT
+		  " class=%s exp_src=%s exp_dst=%s exp_dport=%u removed=%s held=%u",
+		  SIPEXPECT_KEY_ARGS, __entry->exp_class, __entry->exp_src,
+		  __entry->exp_dst, __entry->exp_dport, __entry->removed,
+		  __entry->held)
 );
 
 #endif /* _SIPEXPECT_EVENTS_H */

@@ -71,6 +71,25 @@ const char *sipexpect_cause_name(u8 cause)
 	return sipexpect_counter_suffix(cause, "drops_cause_");
 }
 
+const char *sipexpect_removed_name(u8 removed)
+{
+	if (removed < SIPEXPECT_FIRST_REMOVED || removed > SIPEXPECT_LAST_REMOVED)
+		return "-";
+	return sipexpect_counter_suffix(removed, "expect_removed_");
+}
+
+const char *sipexpect_failure_event(u8 kind)
+{
+	switch (kind) {
+	case SIPEXPECT_FAILURE_DROP:
+		return "helper_drop";
+	case SIPEXPECT_FAILURE_REMOVED:
+		return "expect_removed";
+	default:
+		return "expect_insert_failed";
+	}
+}
+
 void sipexpect_show_key(struct seq_file *m, const struct sipexpect_key *key)
 {
 	const char *proto = sipexpect_l4_name(key->l4);
@@ -102,6 +121,12 @@ void sipexpect_show_failure(struct seq_file *m,
 	}
 	sipexpect_fmt_addr(src, f->key.l3, &f->exp_src);
 	sipexpect_fmt_addr(dst, f->key.l3, &f->exp_dst);
+	if (f->kind == SIPEXPECT_FAILURE_REMOVED) {
+		seq_printf(m, " class=%s exp_src=%s exp_dst=%s exp_dport=%u removed=%s held=%u",
+			   f->class_name, src, dst, f->exp_dport,
+			   sipexpect_removed_name(f->removed), f->held);
+		return;
+	}
 	sipexpect_fmt_err(err, f->err);
 	seq_printf(m, " class=%s exp_src=%s exp_dst=%s exp_dport=%u err=%s count=%u max=%u held=%u",
 		   f->class_name, src, dst, f->exp_dport, err, f->count,

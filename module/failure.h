@@ -14,13 +14,21 @@
 enum sipexpect_failure_kind {
 	SIPEXPECT_FAILURE_INSERT,	/* event expect_insert_failed */
 	SIPEXPECT_FAILURE_DROP,		/* event helper_drop */
+	SIPEXPECT_FAILURE_REMOVED,	/* event expect_removed */
 };
+
+/* The event names, the same in recent as in tracefs. */
+const char *sipexpect_failure_event(u8 kind);
 
 struct sipexpect_failure {
 	struct sipexpect_key key;
 	u64 time_ns;			/* wall clock, UTC, to the tick */
 	u8 kind;
-	/* expect_insert_failed: the expectation and the table around it */
+	/*
+	 * expect_insert_failed: the expectation and the table around it;
+	 * expect_removed: the expectation, and how many its master still
+	 * holds
+	 */
 	char class_name[SIPEXPECT_HELPER_NAME_LEN];
 	union nf_inet_addr exp_src;
 	union nf_inet_addr exp_dst;
@@ -33,6 +41,8 @@ struct sipexpect_failure {
 	u8 message;			/* enum sipexpect_counter, SIPEXPECT_DROP_* */
 	u8 cause;			/* SIPEXPECT_DROPS_CAUSE_* */
 	bool confirmed;
+	/* expect_removed */
+	u8 removed;			/* SIPEXPECT_REMOVED_* */
 };
 
 /* Longest text of an address: an IPv6 address, compressed. */
@@ -47,6 +57,7 @@ const char *sipexpect_l4_name(u8 l4);
 /* "all_ports_in_use_sdp"... and "table_full"...: counter names, unprefixed */
 const char *sipexpect_message_name(u8 message);
 const char *sipexpect_cause_name(u8 cause);
+const char *sipexpect_removed_name(u8 removed);
 
 /* "netns=... zone=... l3=... proto=... src=... dst=... sport=... dport=... helper=..." */
 void sipexpect_show_key(struct seq_file *m, const struct sipexpect_key *key);

@@ -12,6 +12,7 @@
 #include "nfct.h"
 #include "occupancy.h"
 #include "probes.h"
+#include "removal.h"
 #include "sipexpect.h"
 
 struct sipexpect_table sipexpect_sip_masters;
@@ -19,7 +20,14 @@ struct sipexpect_table sipexpect_other_masters;
 struct sipexpect_stage sipexpect_stage;
 struct sipexpect_attrib sipexpect_attrib;
 struct sipexpect_recent sipexpect_recent;
-struct sipexpect_msg_cache sipexpect_msg_cache;
+struct sipexpect_flush sipexpect_flush;
+struct sipexpect_addr_cache sipexpect_msg_cache;
+struct sipexpect_addr_cache sipexpect_site_cache;
+
+static u8 sipexpect_msg_classify(const void *fmt)
+{
+	return sipexpect_drop_reason(fmt);
+}
 
 /* Set once everything is up; reset writes wait for it (param lock). */
 static bool sipexpect_ready;
@@ -76,7 +84,8 @@ MODULE_PARM_DESC(recent_size,
 
 void sipexpect_reset(void)
 {
-	/* What is staged happened before the reset: gone with the rest. */
+	/* What is staged or waits happened before the reset: gone too. */
+	sipexpect_flush_settle(&sipexpect_flush, true);
 	sipexpect_sync();
 	sipexpect_table_reset(&sipexpect_sip_masters);
 	sipexpect_table_reset(&sipexpect_other_masters);
@@ -138,12 +147,21 @@ static int __init sipexpect_init(void)
 	err = sipexpect_recent_init(&sipexpect_recent, recent_size);
 	if (err)
 		goto err_attrib;
-	err = sipexpect_msg_cache_init(&sipexpect_msg_cache);
+	err = sipexpect_addr_cache_init(&sipexpect_msg_cache,
+					sipexpect_msg_classify);
 	if (err)
 		goto err_recent;
-	err = sipexpect_occupancy_init();
+	err = sipexpect_addr_cache_init(&sipexpect_site_cache,
+					sipexpect_remove_site);
 	if (err)
 		goto err_msg;
+	err = sipexpect_flush_init(&sipexpect_flush, &sipexpect_stage,
+				   sipexpect_report_removal);
+	if (err)
+		goto err_site;
+	err = sipexpect_occupancy_init();
+	if (err)
+		goto err_flush;
 
 	/* Without them fill levels read 0 or cost more; the rest works. */
 	sipexpect_nfct_init();
@@ -167,8 +185,12 @@ err_debugfs:
 	sipexpect_debugfs_exit();
 err_occupancy:
 	sipexpect_occupancy_exit();
+err_flush:
+	sipexpect_flush_exit(&sipexpect_flush);
+err_site:
+	sipexpect_addr_cache_exit(&sipexpect_site_cache);
 err_msg:
-	sipexpect_msg_cache_exit(&sipexpect_msg_cache);
+	sipexpect_addr_cache_exit(&sipexpect_msg_cache);
 err_recent:
 	sipexpect_recent_exit(&sipexpect_recent);
 err_attrib:
@@ -193,7 +215,9 @@ static void __exit sipexpect_exit(void)
 	sipexpect_probes_disarm(true);
 	sipexpect_debugfs_exit();
 	sipexpect_occupancy_exit();
-	sipexpect_msg_cache_exit(&sipexpect_msg_cache);
+	sipexpect_flush_exit(&sipexpect_flush);
+	sipexpect_addr_cache_exit(&sipexpect_site_cache);
+	sipexpect_addr_cache_exit(&sipexpect_msg_cache);
 	sipexpect_stage_exit(&sipexpect_stage);
 	sipexpect_attrib_exit(&sipexpect_attrib);
 	sipexpect_recent_exit(&sipexpect_recent);

@@ -100,6 +100,38 @@ bool sipexpect_exp_visible(const struct nf_conntrack_expect *exp)
 #endif
 }
 
+/*
+ * Taken back by its helper (nf_ct_unexpect_related()), or timed out: the
+ * 2026 design marks and reaps; timer-based kernels unlink on the spot
+ * (their removal's site tells).
+ */
+bool sipexpect_exp_dead(const struct nf_conntrack_expect *exp)
+{
+#ifdef SIPEXPECT_HAVE_EXP_IS_EXPIRED
+	return READ_ONCE(exp->flags) & NF_CT_EXPECT_DEAD;
+#else
+	return false;
+#endif
+}
+
+bool sipexpect_exp_timed_out(const struct nf_conntrack_expect *exp)
+{
+#ifdef SIPEXPECT_HAVE_EXP_IS_EXPIRED
+	return nf_ct_exp_is_expired(exp) && !sipexpect_exp_dead(exp);
+#else
+	return false;
+#endif
+}
+
+/* The same expectation (class, master, tuple and mask) inserted again. */
+bool sipexpect_exp_same(const struct nf_conntrack_expect *a,
+			const struct nf_conntrack_expect *b)
+{
+	return a->master == b->master && a->class == b->class &&
+	       nf_ct_tuple_equal(&a->tuple, &b->tuple) &&
+	       nf_ct_tuple_mask_equal(&a->mask, &b->mask);
+}
+
 u32 sipexpect_net_expect_count_percpu(const struct net *net)
 {
 	u32 created = 0, deleted = 0;

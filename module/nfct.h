@@ -51,6 +51,10 @@ void sipexpect_class_name(char dst[SIPEXPECT_HELPER_NAME_LEN],
 			  const struct nf_conntrack_helper *helper, u32 class);
 /* Entries that /proc/net/nf_conntrack_expect shows (not dead, not expired). */
 bool sipexpect_exp_visible(const struct nf_conntrack_expect *exp);
+bool sipexpect_exp_dead(const struct nf_conntrack_expect *exp);
+bool sipexpect_exp_timed_out(const struct nf_conntrack_expect *exp);
+bool sipexpect_exp_same(const struct nf_conntrack_expect *a,
+			const struct nf_conntrack_expect *b);
 
 /*
  * The netns's expectation count, the very number the kernel compares with

@@ -8,6 +8,8 @@
  *   nf_ct_helper_log            (kprobe)     the helper's drop message
  *   skb:kfree_skb               (tracepoint) that message's packet really
  *                                            dropped by netfilter
+ *   nf_ct_unlink_expect_report  (kprobe)     every expectation removed,
+ *                                            and why (removal.h)
  *
  * All targets live in nf_conntrack (or the core kernel), never in the
  * helper modules, so nf_conntrack_sip and nf_nat_sip come and go freely.
@@ -23,11 +25,15 @@
 #include <linux/skbuff.h>
 #include <linux/timekeeping.h>
 #include <trace/events/skb.h>
+#ifdef CONFIG_X86
+#include <asm/unwind.h>
+#endif
 
 #include "events.h"
 #include "nfct.h"
 #include "occupancy.h"
 #include "probes.h"
+#include "removal.h"
 #include "unprobe.h"
 #include "sipexpect.h"
 
@@ -43,6 +49,7 @@ static const char * const probe_names[SIPEXPECT_NR_PROBES] = {
 	[SIPEXPECT_PROBE_EXPECT_INSERT_PAIR] = "expect_insert_pair",
 	[SIPEXPECT_PROBE_HELPER_LOG]	= "helper_log",
 	[SIPEXPECT_PROBE_KFREE_SKB]	= "kfree_skb",
+	[SIPEXPECT_PROBE_EXPECT_REMOVE]	= "expect_remove",
 };
 
 static const char * const state_names[] = {
@@ -70,8 +77,68 @@ static void probe_hit(enum sipexpect_probe_id id)
  */
 struct sipexpect_insert_call {
 	const struct nf_conntrack_expect *exp;
+	const struct nf_conntrack_expect *exp1;	/* a pair's second */
 	unsigned int nr_exp;		/* 2 for a pair */
+	struct sipexpect_inserting *slot;
 };
+
+/*
+ * The insert in progress, per CPU and context (task, softirq), so that a
+ * removal inside it can tell the same expectation inserted again from
+ * another one evicted. The owner is only compared: the pointers are read
+ * by the owner alone, inside the insert, while its caller holds them.
+ */
+struct sipexpect_inserting {
+	const struct task_struct *owner;
+	const struct nf_conntrack_expect *exp[2];
+};
+
+static DEFINE_PER_CPU(struct sipexpect_inserting, inserting[2]);
+
+static struct sipexpect_inserting *sipexpect_inserting_here(void)
+{
+	return this_cpu_ptr(&inserting[!!in_serving_softirq()]);
+}
+
+static void sipexpect_inserting_begin(struct sipexpect_insert_call *call,
+				      const struct nf_conntrack_expect *exp0,
+				      const struct nf_conntrack_expect *exp1)
+{
+	struct sipexpect_inserting *slot = sipexpect_inserting_here();
+
+	slot->exp[0] = exp0;
+	slot->exp[1] = exp1;
+	WRITE_ONCE(slot->owner, current);
+	call->slot = slot;
+}
+
+/* Its own only: on PREEMPT_RT another task may have taken it meanwhile. */
+static void sipexpect_inserting_end(struct sipexpect_insert_call *call)
+{
+	cmpxchg(&call->slot->owner, current, NULL);
+}
+
+/*
+ * The insert @current is in, for a removal inside it. A task may have
+ * moved CPU since its insert began (PREEMPT_RT): then its slot is found
+ * on another CPU; a softirq cannot move.
+ */
+static const struct sipexpect_inserting *sipexpect_inserting_find(void)
+{
+	struct sipexpect_inserting *slot = sipexpect_inserting_here();
+	unsigned int cpu;
+
+	if (READ_ONCE(slot->owner) == current)
+		return slot;
+	if (in_serving_softirq())
+		return NULL;
+	for_each_possible_cpu(cpu) {
+		slot = per_cpu_ptr(&inserting[0], cpu);
+		if (READ_ONCE(slot->owner) == current)
+			return slot;
+	}
+	return NULL;
+}
 
 static int sipexpect_insert_entry(struct kretprobe_instance *ri,
 				  struct pt_regs *regs)
@@ -80,8 +147,12 @@ static int sipexpect_insert_entry(struct kretprobe_instance *ri,
 
 	probe_hit(SIPEXPECT_PROBE_EXPECT_INSERT);
 	call->exp = (const void *)regs_get_kernel_argument(regs, 0);
+	call->exp1 = NULL;
 	call->nr_exp = 1;
-	return call->exp ? 0 : 1;
+	if (!call->exp)
+		return 1;
+	sipexpect_inserting_begin(call, call->exp, NULL);
+	return 0;
 }
 
 /* nf_ct_expect_related_pair(expect[2], flags): one master, both or none. */
@@ -95,7 +166,11 @@ static int sipexpect_insert_pair_entry(struct kretprobe_instance *ri,
 	pair = (struct nf_conntrack_expect **)regs_get_kernel_argument(regs, 0);
 	call->exp = pair ? pair[0] : NULL;
 	call->nr_exp = 2;
-	return call->exp ? 0 : 1;
+	if (!call->exp)
+		return 1;
+	call->exp1 = pair[1];
+	sipexpect_inserting_begin(call, pair[0], pair[1]);
+	return 0;
 }
 
 /* What the trace event and recent show of a failed insert. */
@@ -137,6 +212,7 @@ static int sipexpect_insert_return(struct kretprobe_instance *ri,
 	struct sipexpect_fill fill;
 	const struct net *net;
 
+	sipexpect_inserting_end(call);
 	if (!exp->master)
 		return 0;
 	/* An RCU reader without rcu_read_lock(): see nfct.h. */
@@ -150,6 +226,11 @@ static int sipexpect_insert_return(struct kretprobe_instance *ri,
 	sipexpect_occupancy_note(net, fill.count);
 	sipexpect_attrib_insert(&sipexpect_attrib, &f.key, err, call->nr_exp,
 				&fill);
+	if (!err) {
+		sipexpect_flush_inserted(&sipexpect_flush, exp);
+		if (call->exp1)
+			sipexpect_flush_inserted(&sipexpect_flush, call->exp1);
+	}
 	if (err) {
 		sipexpect_describe_insert(&f, exp, helper, err, &fill);
 		trace_expect_insert_failed(&f);
@@ -209,7 +290,7 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	 * failed insert.
 	 */
 	sipexpect_attrib_log(&sipexpect_attrib, skb, &key,
-			     sipexpect_msg_reason(&sipexpect_msg_cache, fmt),
+			     sipexpect_addr_class(&sipexpect_msg_cache, fmt),
 			     ktime_get_coarse_real_ns());
 	return 0;
 }
@@ -228,6 +309,116 @@ static SIPEXPECT_KFREE_SKB_PROBE(sipexpect_kfree_skb)
 		probe_hit(SIPEXPECT_PROBE_KFREE_SKB);
 }
 #endif
+
+/* -- expectation removal ---------------------------------------------- */
+
+/*
+ * Where the caller of the probed function was called from (flush_
+ * expectations() names no message; its caller does). x86's unwinder, from
+ * the probe's registers, as perf's callchains do; elsewhere unknown.
+ */
+static unsigned long sipexpect_caller_of_caller(struct pt_regs *regs)
+{
+#ifdef CONFIG_X86
+	struct unwind_state state;
+
+	/* Starting from registers, the first frame is the probed one's caller. */
+	unwind_start(&state, current, regs, NULL);
+	if (!unwind_done(&state))
+		unwind_next_frame(&state);
+	return unwind_done(&state) ? 0 : unwind_get_return_address(&state);
+#else
+	return 0;
+#endif
+}
+
+static void sipexpect_describe_removal(struct sipexpect_failure *f,
+				       const struct nf_conntrack_expect *exp,
+				       const struct nf_conntrack_helper *helper,
+				       enum sipexpect_counter reason)
+{
+	const struct nf_conntrack_tuple *t = &exp->tuple;
+
+	f->time_ns = ktime_get_coarse_real_ns();
+	f->kind = SIPEXPECT_FAILURE_REMOVED;
+	sipexpect_class_name(f->class_name,
+			     sipexpect_exp_helper(exp) ?: helper, exp->class);
+	f->exp_src = t->src.u3;
+	f->exp_dst = t->dst.u3;
+	f->exp_dport = ntohs(t->dst.u.all);
+	f->removed = reason;
+	/* Still counted in expecting[]: the unlink has not run yet. */
+	f->held = sipexpect_master_held(exp->master) - 1;
+}
+
+/*
+ * The caller holds nf_conntrack_expect_lock, and with it the expectation
+ * and its master: both readable here.
+ */
+static int sipexpect_remove_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct nf_conntrack_expect *exp;
+	const struct nf_conntrack_helper *helper;
+	const struct sipexpect_inserting *ins;
+	struct sipexpect_removal r = {};
+	struct sipexpect_failure f = {};
+	enum sipexpect_counter reason;
+
+	probe_hit(SIPEXPECT_PROBE_EXPECT_REMOVE);
+	exp = (const void *)regs_get_kernel_argument(regs, 0);
+	if (!exp || !exp->master)
+		return 0;
+	helper = sipexpect_key_from_master(exp->master, &f.key);
+	if (!helper)
+		return 0;
+	/* At the probed function's entry the stack's top is its return. */
+	r.site = sipexpect_addr_class(&sipexpect_site_cache,
+				      (void *)regs_get_kernel_stack_nth(regs, 0));
+	if (r.site == SIPEXPECT_SITE_SIP_FLUSH)
+		r.flusher = sipexpect_addr_class(&sipexpect_site_cache,
+						 (void *)sipexpect_caller_of_caller(regs));
+	r.dead = sipexpect_exp_dead(exp);
+	r.expired = sipexpect_exp_timed_out(exp);
+	if (r.site == SIPEXPECT_SITE_INSERT) {
+		ins = sipexpect_inserting_find();
+		r.in_insert = ins;
+		r.replaced = ins &&
+			((ins->exp[0] && sipexpect_exp_same(ins->exp[0], exp)) ||
+			 (ins->exp[1] && sipexpect_exp_same(ins->exp[1], exp)));
+	}
+	reason = sipexpect_removal_reason(&r);
+	if (reason < SIPEXPECT_FIRST_LOST) {
+		sipexpect_stage_count(&sipexpect_stage, &f.key, reason);
+		return 0;
+	}
+	sipexpect_describe_removal(&f, exp, helper, reason);
+	if (reason == SIPEXPECT_REMOVED_FLUSHED_BY_INVITE) {
+		/* Lost only if the same INVITE does not insert it again. */
+		sipexpect_flush_removed(&sipexpect_flush, exp, &f);
+		return 0;
+	}
+	sipexpect_stage_count(&sipexpect_stage, &f.key, reason);
+	/*
+	 * Expired ones only as events: one of every long call's pair expires
+	 * normally, and recent is for what went wrong.
+	 */
+	if (reason == SIPEXPECT_REMOVED_EXPIRED_UNUSED)
+		trace_expect_removed(&f);
+	else
+		sipexpect_report_removal(&f);
+	return 0;
+}
+
+void sipexpect_report_removal(const struct sipexpect_failure *f)
+{
+	trace_expect_removed(f);
+	sipexpect_recent_add(&sipexpect_recent, f);
+}
+
+static struct kprobe remove_probe = {
+	.symbol_name	= "nf_ct_unlink_expect_report",
+	.pre_handler	= sipexpect_remove_pre,
+};
 
 /* -- arming ------------------------------------------------------------ */
 
@@ -284,6 +475,8 @@ int sipexpect_probes_arm(void)
 		   SIPEXPECT_PROBE_ATTACHED);
 	probe_result(SIPEXPECT_PROBE_HELPER_LOG,
 		     register_kprobe(&helper_log_probe));
+	probe_result(SIPEXPECT_PROBE_EXPECT_REMOVE,
+		     register_kprobe(&remove_probe));
 	/*
 	 * A missing target is reported and the rest works; a probe missing
 	 * for lack of memory is a load that did not happen.
@@ -313,8 +506,8 @@ static void sipexpect_probe_settle(enum sipexpect_probe_id id,
 bool sipexpect_probes_disarm(bool must_go)
 {
 	struct kretprobe *rps[2];
-	struct kprobe *kps[1];
-	int nr_rps = 0;
+	struct kprobe *kps[2];
+	int nr_rps = 0, nr_kps = 0;
 	bool released = true;
 
 	/* Unregistered together: their grace periods are shared. */
@@ -325,10 +518,12 @@ bool sipexpect_probes_disarm(bool must_go)
 		rps[nr_rps++] = &insert_pair_probe;
 	if (nr_rps)
 		released &= sipexpect_unregister_kretprobes(rps, nr_rps, must_go);
-	if (probe_state[SIPEXPECT_PROBE_HELPER_LOG] == SIPEXPECT_PROBE_ATTACHED) {
-		kps[0] = &helper_log_probe;
-		released &= sipexpect_unregister_kprobes(kps, 1, must_go);
-	}
+	if (probe_state[SIPEXPECT_PROBE_HELPER_LOG] == SIPEXPECT_PROBE_ATTACHED)
+		kps[nr_kps++] = &helper_log_probe;
+	if (probe_state[SIPEXPECT_PROBE_EXPECT_REMOVE] == SIPEXPECT_PROBE_ATTACHED)
+		kps[nr_kps++] = &remove_probe;
+	if (nr_kps)
+		released &= sipexpect_unregister_kprobes(kps, nr_kps, must_go);
 #ifdef SIPEXPECT_HAVE_KFREE_SKB_PROBE
 	if (probe_state[SIPEXPECT_PROBE_KFREE_SKB] == SIPEXPECT_PROBE_ATTACHED) {
 		unregister_trace_kfree_skb(sipexpect_kfree_skb, NULL);
@@ -340,6 +535,7 @@ bool sipexpect_probes_disarm(bool must_go)
 	sipexpect_probe_settle(SIPEXPECT_PROBE_EXPECT_INSERT_PAIR,
 			       &insert_pair_probe.kp);
 	sipexpect_probe_settle(SIPEXPECT_PROBE_HELPER_LOG, &helper_log_probe);
+	sipexpect_probe_settle(SIPEXPECT_PROBE_EXPECT_REMOVE, &remove_probe);
 	if (probe_state[SIPEXPECT_PROBE_KFREE_SKB] == SIPEXPECT_PROBE_ATTACHED)
 		probe_state[SIPEXPECT_PROBE_KFREE_SKB] = SIPEXPECT_PROBE_DETACHED;
 	return released;
@@ -354,6 +550,8 @@ static unsigned long probe_missed(enum sipexpect_probe_id id)
 		return insert_pair_probe.nmissed + insert_pair_probe.kp.nmissed;
 	case SIPEXPECT_PROBE_HELPER_LOG:
 		return helper_log_probe.nmissed;
+	case SIPEXPECT_PROBE_EXPECT_REMOVE:
+		return remove_probe.nmissed;
 	default:
 		return 0;
 	}

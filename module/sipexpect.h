@@ -5,7 +5,8 @@
 
 #include "attrib.h"
 #include "core.h"
-#include "msgreason.h"
+#include "flush.h"
+#include "addrcache.h"
 #include "recent.h"
 #include "stage.h"
 
@@ -19,12 +20,19 @@ extern struct sipexpect_table sipexpect_other_masters;
 extern struct sipexpect_stage sipexpect_stage;
 extern struct sipexpect_attrib sipexpect_attrib;
 extern struct sipexpect_recent sipexpect_recent;
-/* The helper lines' reasons, by address. */
-extern struct sipexpect_msg_cache sipexpect_msg_cache;
+/* Expectations an INVITE flushed, until its inserts are known. */
+extern struct sipexpect_flush sipexpect_flush;
+/* The helper lines' reasons, and the removals' sites, by address. */
+extern struct sipexpect_addr_cache sipexpect_msg_cache;
+extern struct sipexpect_addr_cache sipexpect_site_cache;
 
-/* Fold what every CPU staged: every reader calls this first. */
+/*
+ * Settle the flushes that waited long enough, then fold what every CPU
+ * staged: every reader calls this first.
+ */
 static inline void sipexpect_sync(void)
 {
+	sipexpect_flush_settle(&sipexpect_flush, false);
 	sipexpect_stage_drain(&sipexpect_stage);
 }
 

@@ -173,6 +173,22 @@ void sipexpect_stage_kick(struct sipexpect_stage *st, unsigned int cpu)
 	queue_work_on(cpu, st->wq, &per_cpu_ptr(st->cpu, cpu)->drain_work);
 }
 
+void sipexpect_stage_count(struct sipexpect_stage *st,
+			   const struct sipexpect_key *key,
+			   enum sipexpect_counter counter)
+{
+	unsigned long flags;
+	unsigned int cpu;
+	bool kick;
+
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	kick = __sipexpect_stage_add(st, key, counter, 1, NULL);
+	local_irq_restore(flags);
+	if (kick)
+		sipexpect_stage_kick(st, cpu);
+}
+
 void sipexpect_stage_flush(struct sipexpect_stage *st)
 {
 	unsigned int cpu;

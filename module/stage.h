@@ -135,6 +135,10 @@ __sipexpect_stage_add(struct sipexpect_stage *st,
 }
 
 void sipexpect_stage_kick(struct sipexpect_stage *st, unsigned int cpu);
+/* One event of @key, from any context (a probe handler). */
+void sipexpect_stage_count(struct sipexpect_stage *st,
+			   const struct sipexpect_key *key,
+			   enum sipexpect_counter counter);
 /* Wait for the kicked drains queued so far. */
 void sipexpect_stage_flush(struct sipexpect_stage *st);
 

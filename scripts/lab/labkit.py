@@ -4,9 +4,13 @@ server, loading sipexpect, its debugfs files, the kernel's own tracing as
 ground truth, and ok/not ok bookkeeping."""
 import collections
 import hashlib
+import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -207,7 +211,8 @@ def kernel_has(symbol):
 
 
 # Every probe status names, whether attached or not.
-PROBES = ("expect_insert", "expect_insert_pair", "helper_log", "kfree_skb")
+PROBES = ("expect_insert", "expect_insert_pair", "helper_log", "kfree_skb",
+          "expect_remove")
 
 
 def probe_missed():
@@ -307,26 +312,178 @@ def flood(count, first=0, *extra, netns="sxp-ph"):
     return int(out.split()[-1])
 
 
-def conntrack_expectations(netns="sxp-rt"):
-    """Expectations a netns holds, by the kernel's own stats (conntrack -S):
-    what it compares with expect_max."""
+def expect_stats(netns="sxp-rt"):
+    """The kernel's own counts of a netns's expectations (conntrack -S,
+    summed over CPUs): created, deleted."""
     cmd = ["conntrack", "-S", "expect"]
     if netns:
         cmd = ["ip", "netns", "exec", netns, *cmd]
     out = sh(cmd)
-    return sum(int(x) for x in re.findall(r"expect_create=(\d+)", out)) - \
-        sum(int(x) for x in re.findall(r"expect_delete=(\d+)", out))
+    return (sum(int(x) for x in re.findall(r"expect_create=(\d+)", out)),
+            sum(int(x) for x in re.findall(r"expect_delete=(\d+)", out)))
+
+
+def conntrack_expectations(netns="sxp-rt"):
+    """Expectations a netns holds, by the kernel's own stats: what it
+    compares with expect_max."""
+    created, deleted = expect_stats(netns)
+    return created - deleted
+
+
+# -- SIPp: a real SIP stack as the lab's peers ------------------------------
+
+SIPP = os.path.join(HERE, "sipp")
+
+
+class SippCallee:
+    """SIPp in the server namespace answering every call (sipp/uas-ring.xml):
+    rings ring_ms, answers with SDP (its media port: ports[i] for the i-th
+    call, or media_port for all), sends RTP until the BYE."""
+
+    def __init__(self, ring_ms, addr=SERVER4, media_port=30000, ports=None):
+        self.dir = tempfile.mkdtemp(prefix="sxp-sipp-")
+        with open(os.path.join(self.dir, "silence.pcma"), "wb") as f:
+            f.write(b"\xd5" * 16000)  # two seconds of A-law silence
+        with open(os.path.join(self.dir, "ports.csv"), "w") as f:
+            f.write("SEQUENTIAL\n" + "".join(f"{p};\n" for p in ports or [media_port]))
+        self.log = os.path.join(self.dir, "uas.log")
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", "sxp-sv", "sipp", "-sf",
+             os.path.join(SIPP, "uas-ring.xml"), "-i", addr, "-p", "5060",
+             "-d", str(ring_ms), "-mp", str(media_port), "-inf", "ports.csv",
+             "-nostdin",
+             "-timeout", "900"], cwd=self.dir, stdout=open(self.log, "w"),
+            stderr=subprocess.STDOUT)
+        for _ in range(100):
+            if f"{addr}:5060 " in sh("ip netns exec sxp-sv ss -lun"):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"SIPp callee did not start: {open(self.log).read()[-500:]}")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def sipp_calls(n, ports=None, trunk=True, hold_ms=1000, rate=20, refresh=False,
+               src="198.51.100.1", server=SERVER4):
+    """n calls from SIPp in the phones namespace; SIPp's exit code (0: every
+    call completed). ports: each call's RTP port (sipp/uac-media.xml), or
+    None for SIPp's built-in uac, which offers one port in every call.
+    trunk: every call on one socket (one conntrack master), else a socket
+    per call (phones). refresh: a re-INVITE with the same SDP hold_ms after
+    the answer, then hold_ms more (uac-media.xml only)."""
+    work = tempfile.mkdtemp(prefix="sxp-sipp-")
+    try:
+        if ports:
+            inf = os.path.join(work, "ports.csv")
+            with open(inf, "w") as f:
+                f.write("SEQUENTIAL\n" + "".join(f"{p};\n" for p in ports))
+            scenario = ["-sf", os.path.join(SIPP, "uac-media.xml"), "-inf", inf,
+                        "-set", "refresh", "1" if refresh else "0"]
+        else:
+            scenario = ["-sn", "uac"]
+        # One socket per call needs as many open files (default: 50,000).
+        return run(["ip", "netns", "exec", "sxp-ph", "sipp", f"{server}:5060",
+                    *scenario, "-i", src, "-p", "5060", "-t", "u1" if trunk else "un",
+                    "-max_socket", str(n + 8), "-m", str(n), "-r", str(rate),
+                    "-d", str(hold_ms), "-nostdin", "-timeout", "300"],
+                   cwd=work).returncode
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+class RtpCounter:
+    """UDP packets arriving in the phones namespace, per destination port,
+    counted by the kernel (nft): what really reached the far end."""
+
+    def __init__(self, ports, netns="sxp-ph"):
+        self.ns = ["ip", "netns", "exec", netns]
+        sh([*self.ns, "nft", "add table inet sxp_rtp"])
+        sh([*self.ns, "nft",
+            "add chain inet sxp_rtp in { type filter hook input priority 0; }"])
+        for p in ports:
+            sh([*self.ns, "nft", f"add rule inet sxp_rtp in udp dport {p} counter"])
+
+    def packets(self):
+        out = json.loads(sh([*self.ns, "nft", "-j", "list", "table", "inet", "sxp_rtp"]))
+        got = {}
+        for item in out["nftables"]:
+            rule = item.get("rule")
+            if rule:
+                port = next(e["match"]["right"] for e in rule["expr"] if "match" in e)
+                got[int(port)] = next(e["counter"]["packets"] for e in rule["expr"]
+                                      if "counter" in e)
+        return got
+
+    def close(self):
+        sh([*self.ns, "nft", "delete table inet sxp_rtp"])
+
+
+class ExpectEvents:
+    """The kernel's own stream of expectation events in a netns
+    (conntrack -E expect): each NEW and DESTROY, with its tuple and its
+    master, and the most a master held at once."""
+
+    def __init__(self, netns="sxp-rt"):
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", netns, "conntrack", "-E", "expect"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.events = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        time.sleep(0.5)  # subscribed before the first event
+
+    def _read(self):
+        for line in self.proc.stdout:
+            m = re.match(r"\s*\[(NEW|DESTROY)\]\s+(.*)", line)
+            if m:
+                self.events.append((m.group(1), line.strip()))
+
+    @staticmethod
+    def parse(line):
+        """An event's expectation: its own dport, and its master as
+        (src, sport); conntrack prints the master's fields after master-src."""
+        tail = line.split(" master-src=", 1)
+        own, master = tail[0], tail[1] if len(tail) > 1 else ""
+        dport = re.findall(r"dport=(\d+)", own)
+        msrc = master.split()[0] if master else ""
+        msport = re.search(r"sport=(\d+)", master)
+        return (int(dport[0]) if dport else None,
+                (msrc, int(msport.group(1)) if msport else None))
+
+    def stop(self):
+        time.sleep(0.5)
+        self.proc.terminate()
+        self.proc.wait()
+        self.reader.join(5)
+        return self.events
+
+    def most_held(self, master):
+        """The most expectations master held at once, replaying the events."""
+        held, most = 0, 0
+        for kind, line in self.events:
+            if self.parse(line)[1] == master:
+                held += 1 if kind == "NEW" else -1
+                most = max(most, held)
+        return most
 
 
 # -- line grammar of every debugfs file -------------------------------------
 
+# Why an expectation was removed: the normal ends, then the lost ones.
+REMOVED = ("used", "replaced", "ended", "withdrawn", "master_gone", "other",
+           "flushed_by_invite", "evicted", "expired_unused")
+LOST = ("flushed_by_invite", "evicted", "expired_unused")
 COUNTER_NAMES = ("expect_insert_ok", "expect_insert_fail_table_full",
                  "expect_insert_fail_clash", "expect_insert_fail_exists",
                  "expect_insert_fail_other", "helper_drop_all_ports_in_use_sdp",
                  "helper_drop_all_ports_in_use_sip",
                  "helper_drop_cannot_add_expectation", "helper_drop_other",
                  "drops_confirmed", "drops_cause_table_full", "drops_cause_exists",
-                 "drops_cause_clash", "drops_cause_other", "drops_cause_unknown")
+                 "drops_cause_clash", "drops_cause_other", "drops_cause_unknown",
+                 *(f"expect_removed_{r}" for r in REMOVED))
 KEY = ("netns", "zone", "l3", "proto", "src", "dst", "sport", "dport", "helper")
 NUM = re.compile(r"^\d+$")
 # Each file's lines: a key set (colon files: every key, once, numeric where
@@ -345,7 +502,8 @@ COLON_KEYS = {
                "other_helpers_masters_tracked", "other_helpers_masters_limit",
                "other_helpers_masters_evicted",
                "other_helpers_masters_alloc_failures",
-               "staged_entries_lost", "recent_size", "recent_skipped"],
+               "staged_entries_lost", "recent_size", "recent_skipped",
+               "flushes_settled_early"],
 }
 FIELDS = {
     "masters": [*KEY, *COUNTER_NAMES, "held", "last_fail_count", "last_fail_max",
@@ -353,6 +511,8 @@ FIELDS = {
     "recent_insert": ["time", "event", *KEY, "class", "exp_src", "exp_dst",
                       "exp_dport", "err", "count", "max", "held"],
     "recent_drop": ["time", "event", *KEY, "message", "cause", "confirmed"],
+    "recent_removed": ["time", "event", *KEY, "class", "exp_src", "exp_dst",
+                       "exp_dport", "removed", "held"],
 }
 FIELDS |= {
     "occupancy_netns": ["netns", "count", "max", "hsize", "fill_pct", "peak",
@@ -367,13 +527,14 @@ NUMERIC = {"netns", "zone", "sport", "dport", "held", "count", "max",
            "first_seen_s", "last_seen_s", "hsize", "fill_pct", "peak",
            "visible", "permanent", "expectations_omitted", "top", *COUNTER_NAMES}
 # Values that are not counts: what each may be; "-" where a count has none.
-VALUES = {"l3": r"ipv4|ipv6", "proto": r"udp|tcp|\d+", "peak_age_s": r"\d+|-"}
+VALUES = {"l3": r"ipv4|ipv6", "proto": r"udp|tcp|\d+", "peak_age_s": r"\d+|-",
+          "removed": "flushed_by_invite|evicted"}
 # status: each key's value. A key not listed here is a count.
 STATUS_VALUES = [
     (r"version|kernel", r"\S+"),
     (r"build_features", r"[A-Z0-9_]+( [A-Z0-9_]+)*"),
     (r"probe_[a-z_]+_error", r"-\d+"),
-    (r"probe_(expect_insert|expect_insert_pair|helper_log|kfree_skb)",
+    (r"probe_(expect_insert|expect_insert_pair|helper_log|kfree_skb|expect_remove)",
      r"attached|detached|unavailable|kept_armed"),
     (r"pinned|expect_max_located", r"yes|no"),
     (r"expect_count_source", r"pernet|percpu_stats"),
@@ -419,9 +580,11 @@ def malformed(name, text):
     if name == "masters":
         return [line for line in lines if field_errors(line, FIELDS["masters"])]
     if name == "recent":
-        return [line for line in lines if field_errors(
-            line, FIELDS["recent_drop" if " event=helper_drop " in line
-                         else "recent_insert"])]
+        def kind(line):
+            return ("recent_drop" if " event=helper_drop " in line else
+                    "recent_removed" if " event=expect_removed " in line else
+                    "recent_insert")
+        return [line for line in lines if field_errors(line, FIELDS[kind(line)])]
     if name == "occupancy":
         def kind(line):
             first = line.split("=", 1)[0]

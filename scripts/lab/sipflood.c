@@ -10,7 +10,7 @@
  *
  *   sipflood send --src 198.51.100.1 --srcs 250 --dst 192.0.2.1 --count N
  *            [--udp] [--flows 64] [--sport-base 1024] [--rtp-base 2000]
- *            [--first I] [--batch 64]
+ *            [--first I] [--batch 64] [--trunk]
  *   sipflood sink --port 5060     receive and discard until killed
  *
  * "send" prints "kernel_ticks N" (system + irq + softirq of all CPUs over
@@ -19,11 +19,15 @@
  * "refused N" (dropped on this host's OUTPUT path: EPERM) and "sent N"
  * (all processed, refused included) at the end; message i uses source address
  * src + i % srcs and port sport-base + i / srcs, so --first lets runs
- * continue where the last one stopped without reusing a master.
+ * continue where the last one stopped without reusing a master. With
+ * --trunk every message comes from sport-base (and --srcs 1: one master,
+ * a SIP trunk), each a new call with its own RTP port: every INVITE
+ * flushes the media expectations of the one before it.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -42,6 +46,7 @@
 struct options {
 	struct in_addr src, dst;
 	unsigned long srcs, count, first, flows, batch;
+	bool trunk;	/* every INVITE from one address and port: one master */
 	unsigned int sport_base, rtp_base, dport;
 	int udp;
 };
@@ -115,7 +120,8 @@ static size_t build(const struct options *o, unsigned long n, char *pkt)
 	int len;
 
 	src.s_addr = htonl(ntohl(src.s_addr) + slot % o->srcs);
-	sport = o->sport_base + (slot / o->srcs) % SPORT_RANGE;
+	sport = o->trunk ? o->sport_base :
+			   o->sport_base + (slot / o->srcs) % SPORT_RANGE;
 	inet_ntop(AF_INET, &src, ip, sizeof(ip));
 	inet_ntop(AF_INET, &o->dst, dst, sizeof(dst));
 	if (o->udp) {
@@ -265,6 +271,10 @@ int main(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(opt, "--trunk")) {
+			o.trunk = true;
+			continue;
+		}
 		if (!strcmp(opt, "--udp")) {
 			o.udp = 1;
 			continue;

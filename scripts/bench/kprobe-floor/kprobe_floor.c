@@ -43,6 +43,11 @@ static struct kprobe helper_log_probe = {
 	.pre_handler	= floor_pre,
 };
 
+static struct kprobe remove_probe = {
+	.symbol_name	= "nf_ct_unlink_expect_report",
+	.pre_handler	= floor_pre,
+};
+
 static bool have_pair;
 
 static int __init kprobe_floor_init(void)
@@ -57,6 +62,12 @@ static int __init kprobe_floor_init(void)
 		unregister_kretprobe(&insert_probe);
 		return err;
 	}
+	err = register_kprobe(&remove_probe);
+	if (err) {
+		unregister_kprobe(&helper_log_probe);
+		unregister_kretprobe(&insert_probe);
+		return err;
+	}
 	have_pair = !register_kretprobe(&insert_pair_probe);
 	return 0;
 }
@@ -66,8 +77,10 @@ static void __exit kprobe_floor_exit(void)
 {
 	struct kretprobe *rps[] = { &insert_probe, &insert_pair_probe };
 
+	struct kprobe *kps[] = { &helper_log_probe, &remove_probe };
+
 	unregister_kretprobes(rps, have_pair ? 2 : 1);
-	unregister_kprobe(&helper_log_probe);
+	unregister_kprobes(kps, ARRAY_SIZE(kps));
 }
 
 module_init(kprobe_floor_init);

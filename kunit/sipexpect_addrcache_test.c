@@ -1,50 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite sipexpect_msgreason: a helper line's reason, remembered by
- * the address of its format string (module/msgreason.c), driven directly.
+ * KUnit suite sipexpect_addrcache: what an address means, remembered per
+ * CPU (module/addrcache.c), driven directly with the helper lines'
+ * reasons by the address of their format strings.
  * sipexpect_drop_reason() itself comes with the core suite's file.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/string.h>
 
-#include "../module/msgreason.c"
+#include "../module/addrcache.c"
+#include "../module/core.h"
 
-static int msgreason_test_init(struct kunit *test)
+static u8 drop_reason_of(const void *fmt)
 {
-	struct sipexpect_msg_cache *mc = kunit_kzalloc(test, sizeof(*mc),
-						       GFP_KERNEL);
+	return sipexpect_drop_reason(fmt);
+}
+
+static int addrcache_test_init(struct kunit *test)
+{
+	struct sipexpect_addr_cache *mc = kunit_kzalloc(test, sizeof(*mc),
+							GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, mc);
-	KUNIT_ASSERT_EQ(test, sipexpect_msg_cache_alloc(mc), 0);
+	KUNIT_ASSERT_EQ(test, sipexpect_addr_cache_alloc(mc, drop_reason_of), 0);
 	test->priv = mc;
 	return 0;
 }
 
-static void msgreason_test_exit(struct kunit *test)
+static void addrcache_test_exit(struct kunit *test)
 {
-	sipexpect_msg_cache_free(test->priv);
+	sipexpect_addr_cache_free(test->priv);
 }
 
 /* As the log handler asks: preemption off. */
-static u8 reason_here(struct sipexpect_msg_cache *mc, const char *fmt)
+static u8 reason_here(struct sipexpect_addr_cache *mc, const char *fmt)
 {
 	u8 reason;
 
 	preempt_disable();
-	reason = sipexpect_msg_reason(mc, fmt);
+	reason = sipexpect_addr_class(mc, fmt);
 	preempt_enable();
 	return reason;
 }
 
 /* Some CPU holds @fmt in a slot. */
-static bool remembered(struct sipexpect_msg_cache *mc, const char *fmt)
+static bool remembered(struct sipexpect_addr_cache *mc, const char *fmt)
 {
 	unsigned int cpu, i;
 
 	for_each_possible_cpu(cpu)
-		for (i = 0; i < SIPEXPECT_MSG_SLOTS; i++)
-			if (READ_ONCE(per_cpu_ptr(mc->cpu, cpu)->fmt[i]) == fmt)
+		for (i = 0; i < SIPEXPECT_ADDR_SLOTS; i++)
+			if (READ_ONCE(per_cpu_ptr(mc->cpu, cpu)->addr[i]) == fmt)
 				return true;
 	return false;
 }
@@ -60,9 +67,9 @@ static const char * const lines[] = {
 };
 
 /* Learned or remembered, a line reads as the full comparison says. */
-static void sipexpect_msgreason_same_as_compare(struct kunit *test)
+static void sipexpect_addrcache_same_as_compare(struct kunit *test)
 {
-	struct sipexpect_msg_cache *mc = test->priv;
+	struct sipexpect_addr_cache *mc = test->priv;
 	unsigned int i, round;
 
 	for (round = 0; round < 3; round++) {
@@ -83,9 +90,9 @@ static void sipexpect_msgreason_same_as_compare(struct kunit *test)
  * and as themselves once the GOING event made every CPU forget. Any other
  * module event forgets nothing.
  */
-static void sipexpect_msgreason_forgets_when_a_module_goes(struct kunit *test)
+static void sipexpect_addrcache_forgets_when_a_module_goes(struct kunit *test)
 {
-	struct sipexpect_msg_cache *mc = test->priv;
+	struct sipexpect_addr_cache *mc = test->priv;
 	struct notifier_block *nb = &mc->module_nb;
 	char *line = kunit_kzalloc(test, 64, GFP_KERNEL);
 
@@ -107,10 +114,10 @@ static void sipexpect_msgreason_forgets_when_a_module_goes(struct kunit *test)
 }
 
 /* More distinct lines than slots: the oldest make room, none reads wrong. */
-static void sipexpect_msgreason_more_lines_than_slots(struct kunit *test)
+static void sipexpect_addrcache_more_lines_than_slots(struct kunit *test)
 {
-	struct sipexpect_msg_cache *mc = test->priv;
-	char *copies[2 * SIPEXPECT_MSG_SLOTS + 1];
+	struct sipexpect_addr_cache *mc = test->priv;
+	char *copies[2 * SIPEXPECT_ADDR_SLOTS + 1];
 	unsigned int i, round;
 
 	for (i = 0; i < ARRAY_SIZE(copies); i++) {
@@ -125,18 +132,18 @@ static void sipexpect_msgreason_more_lines_than_slots(struct kunit *test)
 					    "copy %u, round %u", i, round);
 }
 
-static struct kunit_case sipexpect_msgreason_cases[] = {
-	KUNIT_CASE(sipexpect_msgreason_same_as_compare),
-	KUNIT_CASE(sipexpect_msgreason_forgets_when_a_module_goes),
-	KUNIT_CASE(sipexpect_msgreason_more_lines_than_slots),
+static struct kunit_case sipexpect_addrcache_cases[] = {
+	KUNIT_CASE(sipexpect_addrcache_same_as_compare),
+	KUNIT_CASE(sipexpect_addrcache_forgets_when_a_module_goes),
+	KUNIT_CASE(sipexpect_addrcache_more_lines_than_slots),
 	{}
 };
 
-static struct kunit_suite sipexpect_msgreason_suite = {
-	.name = "sipexpect_msgreason",
-	.init = msgreason_test_init,
-	.exit = msgreason_test_exit,
-	.test_cases = sipexpect_msgreason_cases,
+static struct kunit_suite sipexpect_addrcache_suite = {
+	.name = "sipexpect_addrcache",
+	.init = addrcache_test_init,
+	.exit = addrcache_test_exit,
+	.test_cases = sipexpect_addrcache_cases,
 };
 
-kunit_test_suite(sipexpect_msgreason_suite);
+kunit_test_suite(sipexpect_addrcache_suite);

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Media expectations flushed by an INVITE, settled later (see flush.h). */
+#include <linux/kernel.h>
+
+#include "alloc.h"
+#include "flush.h"
+
+/* Settled in one go (copies on the stack of a probe handler). */
+#define SIPEXPECT_FLUSH_BATCH	2
+
+static struct sipexpect_flushed *
+sipexpect_flush_at(struct sipexpect_flush *fl, unsigned int i)
+{
+	return &fl->ring[(fl->head + i) % SIPEXPECT_FLUSH_PENDING];
+}
+
+/*
+ * Takes the oldest entries that are due (any when @force), at most @max,
+ * into @out; matched ones on the way are dropped. Lock held.
+ */
+static unsigned int sipexpect_flush_take(struct sipexpect_flush *fl, u64 now,
+					 struct sipexpect_failure *out,
+					 unsigned int max, bool force)
+{
+	unsigned int n = 0;
+
+	while (fl->nr && n < max) {
+		struct sipexpect_flushed *e = sipexpect_flush_at(fl, 0);
+		bool matched = !e->master;
+
+		if (!matched && !force &&
+		    time_before64(now, e->at + fl->settle))
+			break;
+		if (!matched)
+			out[n++] = e->f;
+		fl->head = (fl->head + 1) % SIPEXPECT_FLUSH_PENDING;
+		fl->nr--;
+	}
+	return n;
+}
+
+/* The ring is full: its oldest entry goes, settled early if it waited. */
+static unsigned int sipexpect_flush_make_room(struct sipexpect_flush *fl,
+					      struct sipexpect_failure *out)
+{
+	struct sipexpect_flushed *e = sipexpect_flush_at(fl, 0);
+	unsigned int n = 0;
+
+	if (e->master) {
+		*out = e->f;
+		fl->settled_early++;
+		n = 1;
+	}
+	fl->head = (fl->head + 1) % SIPEXPECT_FLUSH_PENDING;
+	fl->nr--;
+	return n;
+}
+
+/* Lock dropped: count and report what was taken. */
+static void sipexpect_flush_lost(struct sipexpect_flush *fl,
+				 const struct sipexpect_failure *f, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		sipexpect_stage_count(fl->stage, &f[i].key,
+				      SIPEXPECT_REMOVED_FLUSHED_BY_INVITE);
+		fl->report(&f[i]);
+	}
+}
+
+void sipexpect_flush_removed(struct sipexpect_flush *fl,
+			     const struct nf_conntrack_expect *exp,
+			     const struct sipexpect_failure *f)
+{
+	struct sipexpect_failure lost[SIPEXPECT_FLUSH_BATCH + 1];
+	struct sipexpect_flushed *e;
+	unsigned long flags;
+	unsigned int n;
+	u64 now = get_jiffies_64();
+
+	raw_spin_lock_irqsave(&fl->lock, flags);
+	n = sipexpect_flush_take(fl, now, lost, SIPEXPECT_FLUSH_BATCH, false);
+	if (fl->nr == SIPEXPECT_FLUSH_PENDING)
+		n += sipexpect_flush_make_room(fl, lost + n);
+	e = sipexpect_flush_at(fl, fl->nr++);
+	e->master = exp->master;
+	e->at = now;
+	e->tuple = exp->tuple;
+	e->mask = exp->mask;
+	e->class = exp->class;
+	e->f = *f;
+	raw_spin_unlock_irqrestore(&fl->lock, flags);
+	sipexpect_flush_lost(fl, lost, n);
+}
+
+void sipexpect_flush_inserted(struct sipexpect_flush *fl,
+			      const struct nf_conntrack_expect *exp)
+{
+	struct sipexpect_failure lost[SIPEXPECT_FLUSH_BATCH];
+	struct sipexpect_key key;
+	unsigned long flags;
+	unsigned int i, n;
+	bool replaced = false;
+
+	/* Unlocked peek: most inserts follow no flush. */
+	if (!READ_ONCE(fl->nr))
+		return;
+	raw_spin_lock_irqsave(&fl->lock, flags);
+	n = sipexpect_flush_take(fl, get_jiffies_64(), lost,
+				 SIPEXPECT_FLUSH_BATCH, false);
+	for (i = 0; i < fl->nr; i++) {
+		struct sipexpect_flushed *e = sipexpect_flush_at(fl, i);
+
+		if (e->master != exp->master || e->class != exp->class ||
+		    !nf_ct_tuple_equal(&e->tuple, &exp->tuple) ||
+		    !nf_ct_tuple_mask_equal(&e->mask, &exp->mask))
+			continue;
+		e->master = NULL;
+		key = e->f.key;
+		replaced = true;
+		break;
+	}
+	raw_spin_unlock_irqrestore(&fl->lock, flags);
+	if (replaced)
+		sipexpect_stage_count(fl->stage, &key, SIPEXPECT_REMOVED_REPLACED);
+	sipexpect_flush_lost(fl, lost, n);
+}
+
+void sipexpect_flush_settle(struct sipexpect_flush *fl, bool all)
+{
+	struct sipexpect_failure lost[SIPEXPECT_FLUSH_BATCH];
+	unsigned long flags;
+	unsigned int n;
+
+	do {
+		raw_spin_lock_irqsave(&fl->lock, flags);
+		n = sipexpect_flush_take(fl, get_jiffies_64(), lost,
+					 SIPEXPECT_FLUSH_BATCH, all);
+		raw_spin_unlock_irqrestore(&fl->lock, flags);
+		sipexpect_flush_lost(fl, lost, n);
+	} while (n == SIPEXPECT_FLUSH_BATCH);
+}
+
+u64 sipexpect_flush_settled_early(struct sipexpect_flush *fl)
+{
+	unsigned long flags;
+	u64 early;
+
+	raw_spin_lock_irqsave(&fl->lock, flags);
+	early = fl->settled_early;
+	raw_spin_unlock_irqrestore(&fl->lock, flags);
+	return early;
+}
+
+int sipexpect_flush_init(struct sipexpect_flush *fl, struct sipexpect_stage *st,
+			 void (*report)(const struct sipexpect_failure *f))
+{
+	fl->ring = sipexpect_alloc(array_size(SIPEXPECT_FLUSH_PENDING,
+					      sizeof(*fl->ring)), GFP_KERNEL);
+	if (!fl->ring)
+		return -ENOMEM;
+	raw_spin_lock_init(&fl->lock);
+	fl->head = 0;
+	fl->nr = 0;
+	fl->settled_early = 0;
+	fl->settle = SIPEXPECT_FLUSH_SETTLE;
+	fl->stage = st;
+	fl->report = report;
+	return 0;
+}
+
+void sipexpect_flush_exit(struct sipexpect_flush *fl)
+{
+	sipexpect_free(fl->ring);
+	fl->ring = NULL;
+}
