@@ -78,8 +78,8 @@ static struct nf_conntrack_expect *expectation(struct kunit *test, int master,
 	return exp;
 }
 
-static void flushed(struct flush_ctx *ctx, const struct nf_conntrack_expect *exp,
-		    u32 master)
+static void flushed_in(struct flush_ctx *ctx, const struct nf_conntrack_expect *exp,
+		       u32 master, u32 netns)
 {
 	struct sipexpect_failure f = {
 		.kind = SIPEXPECT_FAILURE_REMOVED,
@@ -87,10 +87,16 @@ static void flushed(struct flush_ctx *ctx, const struct nf_conntrack_expect *exp
 		.exp_dport = ntohs(exp->tuple.dst.u.udp.port),
 	};
 
-	f.key.netns = 4026531840U;
+	f.key.netns = netns;
 	f.key.src.ip = htonl(0x0a000000 + master);
 	strscpy(f.key.helper, "sip", sizeof(f.key.helper));
 	sipexpect_flush_removed(&ctx->fl, exp, &f);
+}
+
+static void flushed(struct flush_ctx *ctx, const struct nf_conntrack_expect *exp,
+		    u32 master)
+{
+	flushed_in(ctx, exp, master, 4026531840U);
 }
 
 static u64 total(struct flush_ctx *ctx, enum sipexpect_counter c)
@@ -189,11 +195,28 @@ static void sipexpect_flush_bounded(struct kunit *test)
 			(u64)SIPEXPECT_FLUSH_PENDING);
 }
 
+/* A netns going away: what waits for its masters is forgotten, not lost. */
+static void sipexpect_flush_forgets_netns(struct kunit *test)
+{
+	struct flush_ctx *ctx = test->priv;
+	static const u32 gone[] = { 4026531841U, 4026531843U };
+
+	flushed_in(ctx, expectation(test, 0, 20000), 0, 4026531841U);
+	flushed_in(ctx, expectation(test, 1, 20000), 1, 4026531842U);
+	flushed_in(ctx, expectation(test, 2, 20000), 2, 4026531843U);
+	sipexpect_flush_forget_netns(&ctx->fl, gone, ARRAY_SIZE(gone));
+	sipexpect_flush_settle(&ctx->fl, true);
+	KUNIT_ASSERT_EQ(test, nr_reported, 1U);
+	KUNIT_EXPECT_EQ(test, reported[0].key.netns, 4026531842U);
+	KUNIT_EXPECT_EQ(test, total(ctx, SIPEXPECT_REMOVED_FLUSHED_BY_INVITE), 1ULL);
+}
+
 static struct kunit_case sipexpect_flush_cases[] = {
 	KUNIT_CASE(sipexpect_flush_renewed),
 	KUNIT_CASE(sipexpect_flush_lost_unless_same),
 	KUNIT_CASE(sipexpect_flush_settles_in_time),
 	KUNIT_CASE(sipexpect_flush_bounded),
+	KUNIT_CASE(sipexpect_flush_forgets_netns),
 	{}
 };
 

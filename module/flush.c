@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Media expectations flushed by an INVITE, settled later (see flush.h). */
+#include <linux/bsearch.h>
 #include <linux/kernel.h>
 
 #include "alloc.h"
@@ -140,6 +141,30 @@ void sipexpect_flush_settle(struct sipexpect_flush *fl, bool all)
 		raw_spin_unlock_irqrestore(&fl->lock, flags);
 		sipexpect_flush_lost(fl, lost, n);
 	} while (n == SIPEXPECT_FLUSH_BATCH);
+}
+
+static int sipexpect_flush_u32_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void sipexpect_flush_forget_netns(struct sipexpect_flush *fl,
+				  const u32 *netns, unsigned int nr)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&fl->lock, flags);
+	for (i = 0; i < fl->nr; i++) {
+		struct sipexpect_flushed *e = sipexpect_flush_at(fl, i);
+
+		if (e->master && bsearch(&e->f.key.netns, netns, nr, sizeof(*netns),
+					 sipexpect_flush_u32_cmp))
+			e->master = NULL;
+	}
+	raw_spin_unlock_irqrestore(&fl->lock, flags);
 }
 
 u64 sipexpect_flush_settled_early(struct sipexpect_flush *fl)

@@ -69,5 +69,8 @@ void sipexpect_flush_inserted(struct sipexpect_flush *fl,
 /* A reader: settle what has waited long enough (@all: everything). */
 void sipexpect_flush_settle(struct sipexpect_flush *fl, bool all);
 u64 sipexpect_flush_settled_early(struct sipexpect_flush *fl);
+/* Forget what waits for masters of these netns (sorted), going away. */
+void sipexpect_flush_forget_netns(struct sipexpect_flush *fl,
+				  const u32 *netns, unsigned int nr);
 
 #endif /* _SIPEXPECT_FLUSH_H */

@@ -46,6 +46,8 @@ static void __net_exit sipexpect_net_exit_batch(struct list_head *net_exit_list)
 	if (!inums) {
 		/* One pass per netns: slower, and nothing lost. */
 		list_for_each_entry(net, net_exit_list, exit_list) {
+			sipexpect_flush_forget_netns(&sipexpect_flush,
+						     &net->ns.inum, 1);
 			sipexpect_table_forget_netns(&sipexpect_sip_masters,
 						     net->ns.inum);
 			sipexpect_table_forget_netns(&sipexpect_other_masters,
@@ -56,6 +58,8 @@ static void __net_exit sipexpect_net_exit_batch(struct list_head *net_exit_list)
 	list_for_each_entry(net, net_exit_list, exit_list)
 		inums[i++] = net->ns.inum;
 	sipexpect_sort_netns(inums, nr);
+	/* Flushed expectations waiting: they would bring a master back. */
+	sipexpect_flush_forget_netns(&sipexpect_flush, inums, nr);
 	sipexpect_table_forget_netns_set(&sipexpect_sip_masters, inums, nr);
 	sipexpect_table_forget_netns_set(&sipexpect_other_masters, inums, nr);
 	sipexpect_free(inums);

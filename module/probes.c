@@ -368,6 +368,12 @@ static int sipexpect_remove_pre(struct kprobe *p, struct pt_regs *regs)
 	exp = (const void *)regs_get_kernel_argument(regs, 0);
 	if (!exp || !exp->master)
 		return 0;
+	/*
+	 * A netns going away takes its expectations with it after its
+	 * masters left the tables (occupancy.c): they must not come back.
+	 */
+	if (!check_net(nf_ct_net(exp->master)))
+		return 0;
 	helper = sipexpect_key_from_master(exp->master, &f.key);
 	if (!helper)
 		return 0;
