@@ -509,6 +509,57 @@ static void sipexpect_core_evicts_least_recently_updated(struct kunit *test)
 	sipexpect_snapshot_free(snap);
 }
 
+/*
+ * At the bound, the normal end of an evicted master's expectations (its
+ * BYE, conntrack -F) pushes no record out; a lost one does.
+ */
+static void sipexpect_core_bound_normal_end_retired(struct kunit *test)
+{
+	struct sipexpect_table *t = test_table(test, 2);
+	struct sipexpect_key a = test_key(1), b = test_key(2);
+	struct sipexpect_key c = test_key(3);
+	struct sipexpect_snapshot *snap;
+	int r;
+
+	count(t, &a, SIPEXPECT_INSERT_OK);
+	count(t, &b, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
+	count(t, &c, SIPEXPECT_INSERT_OK);	/* a is evicted */
+	for (r = SIPEXPECT_FIRST_REMOVED; r < SIPEXPECT_FIRST_LOST; r++)
+		count(t, &a, r);
+	snap = test_snapshot(test, t);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)1);
+	KUNIT_EXPECT_NULL(test, find_master(snap, &a));
+	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &b));
+	for (r = SIPEXPECT_FIRST_REMOVED; r < SIPEXPECT_FIRST_LOST; r++) {
+		KUNIT_EXPECT_EQ(test, snap->counts.totals[r], (u64)1);
+		KUNIT_EXPECT_EQ(test, snap->counts.evicted[r], (u64)1);
+		KUNIT_EXPECT_EQ(test, snap->counts.lost[r], (u64)0);
+	}
+	sipexpect_snapshot_free(snap);
+
+	/* A flushed expectation is worth a record: b makes room for it. */
+	count(t, &a, SIPEXPECT_REMOVED_FLUSHED_BY_INVITE);
+	snap = test_snapshot(test, t);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)2);
+	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &a));
+	KUNIT_EXPECT_NULL(test, find_master(snap, &b));
+	sipexpect_snapshot_free(snap);
+}
+
+/* Below the bound a record costs nobody theirs: a normal end makes one. */
+static void sipexpect_core_normal_end_below_bound_recorded(struct kunit *test)
+{
+	struct sipexpect_table *t = test_table(test, 2);
+	struct sipexpect_key a = test_key(1);
+	struct sipexpect_snapshot *snap;
+
+	count(t, &a, SIPEXPECT_REMOVED_USED);
+	snap = test_snapshot(test, t);
+	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &a));
+	KUNIT_EXPECT_EQ(test, snap->counts.evicted[SIPEXPECT_REMOVED_USED], (u64)0);
+	sipexpect_snapshot_free(snap);
+}
+
 static void sipexpect_core_totals_balance(struct kunit *test)
 {
 	struct sipexpect_table *t = test_table(test, 5);
@@ -903,6 +954,8 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_fill_on_failure_only),
 	KUNIT_CASE(sipexpect_core_latest_stamp_wins),
 	KUNIT_CASE(sipexpect_core_fold_lost),
+	KUNIT_CASE(sipexpect_core_bound_normal_end_retired),
+	KUNIT_CASE(sipexpect_core_normal_end_below_bound_recorded),
 	KUNIT_CASE(sipexpect_core_seen_times),
 	KUNIT_CASE(sipexpect_core_bound_exact),
 	KUNIT_CASE(sipexpect_core_evicts_least_recently_updated),

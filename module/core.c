@@ -237,6 +237,18 @@ static void sipexpect_add_counts(u64 *dst, const u16 *counts)
 		dst[c] += counts[c];
 }
 
+/* Only expectations that ended as they should: nothing to act on. */
+static bool sipexpect_delta_only_normal_ends(const struct sipexpect_delta *d)
+{
+	int c;
+
+	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
+		if (d->counts[c] && (c < SIPEXPECT_FIRST_REMOVED ||
+				     c >= SIPEXPECT_FIRST_LOST))
+			return false;
+	return true;
+}
+
 void sipexpect_table_fold(struct sipexpect_table *table,
 			  const struct sipexpect_delta *d)
 {
@@ -246,10 +258,20 @@ void sipexpect_table_fold(struct sipexpect_table *table,
 	mutex_lock(&table->lock);
 	sipexpect_add_counts(table->counts.totals, d->counts);
 	m = sipexpect_lookup_locked(bucket, &d->key);
-	if (m)
+	if (m) {
 		list_move_tail(&m->lru, &table->lru);
-	else
+	} else if (table->counts.nr_masters >= table->counts.max_masters &&
+		   sipexpect_delta_only_normal_ends(d)) {
+		/*
+		 * A master the bound pushed out, whose expectations end
+		 * (conntrack -F, its calls' BYEs): its record would push
+		 * out one that may hold failures. Counted with the retired.
+		 */
+		sipexpect_add_counts(table->counts.evicted, d->counts);
+		goto out;
+	} else {
 		m = sipexpect_new_locked(table, bucket, &d->key, d->stamp);
+	}
 	if (!m) {
 		sipexpect_add_counts(table->counts.lost, d->counts);
 		goto out;
@@ -279,7 +301,7 @@ void sipexpect_table_fold_lost(struct sipexpect_table *table,
 	mutex_unlock(&table->lock);
 }
 
-static int sipexpect_u32_cmp(const void *a, const void *b)
+int sipexpect_u32_cmp(const void *a, const void *b)
 {
 	u32 x = *(const u32 *)a, y = *(const u32 *)b;
 

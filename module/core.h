@@ -209,8 +209,9 @@ struct sipexpect_totals {
 	u64 totals[SIPEXPECT_NR_COUNTERS];
 	/*
 	 * What records no longer in the table had counted (evicted, or their
-	 * netns gone), and events that never had a record (no memory for one,
-	 * or no room to stage them): totals == live + evicted + lost.
+	 * netns gone) or count after eviction (expectations ending normally,
+	 * at the bound), and events that never had a record (no memory for
+	 * one, or no room to stage them): totals == live + evicted + lost.
 	 */
 	u64 evicted[SIPEXPECT_NR_COUNTERS];
 	u64 lost[SIPEXPECT_NR_COUNTERS];
@@ -254,6 +255,8 @@ void sipexpect_table_fold_lost(struct sipexpect_table *table,
 unsigned int sipexpect_table_forget_netns_set(struct sipexpect_table *table,
 					      const u32 *netns, unsigned int nr);
 void sipexpect_sort_netns(u32 *netns, unsigned int nr);
+/* For sort() and bsearch() of netns inums. */
+int sipexpect_u32_cmp(const void *a, const void *b);
 unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 					  u32 netns);
 
