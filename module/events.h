@@ -51,6 +51,30 @@
 			sizeof(__entry->helper));			\
 	} while (0)
 
+/* The expectation a failure or removal is about. */
+#define SIPEXPECT_EXP_FIELDS						\
+	/* Not "class": perf script -g python makes it a name. */	\
+	__array(char, exp_class, SIPEXPECT_HELPER_NAME_LEN)		\
+	__array(char, exp_src, SIPEXPECT_ADDR_LEN)			\
+	__array(char, exp_dst, SIPEXPECT_ADDR_LEN)			\
+	__field(u16, exp_dport)
+
+#define SIPEXPECT_EXP_ASSIGN(f)						\
+	do {								\
+		strscpy(__entry->exp_class, (f)->class_name,		\
+			sizeof(__entry->exp_class));			\
+		sipexpect_fmt_addr(__entry->exp_src, (f)->key.l3,	\
+				   &(f)->exp_src);			\
+		sipexpect_fmt_addr(__entry->exp_dst, (f)->key.l3,	\
+				   &(f)->exp_dst);			\
+		__entry->exp_dport = (f)->exp_dport;			\
+	} while (0)
+
+#define SIPEXPECT_EXP_FMT " class=%s exp_src=%s exp_dst=%s exp_dport=%u"
+#define SIPEXPECT_EXP_ARGS						\
+	__entry->exp_class, __entry->exp_src, __entry->exp_dst,		\
+	__entry->exp_dport
+
 #define SIPEXPECT_KEY_FMT						\
 	"netns=%u zone=%u l3=%s proto=%s src=%s dst=%s sport=%u dport=%u helper=%s"
 #define SIPEXPECT_KEY_ARGS						\
@@ -63,11 +87,7 @@ TRACE_EVENT(expect_insert_failed,
 	TP_ARGS(f),
 	TP_STRUCT__entry(
 		SIPEXPECT_KEY_FIELDS
-		/* Not "class": perf script -g python makes it a name. */
-		__array(char, exp_class, SIPEXPECT_HELPER_NAME_LEN)
-		__array(char, exp_src, SIPEXPECT_ADDR_LEN)
-		__array(char, exp_dst, SIPEXPECT_ADDR_LEN)
-		__field(u16, exp_dport)
+		SIPEXPECT_EXP_FIELDS
 		__field(s32, errno)
 		__array(char, err, SIPEXPECT_ERR_LEN)
 		__field(u32, count)
@@ -76,21 +96,16 @@ TRACE_EVENT(expect_insert_failed,
 	),
 	TP_fast_assign(
 		SIPEXPECT_KEY_ASSIGN(&f->key);
-		strscpy(__entry->exp_class, f->class_name,
-			sizeof(__entry->exp_class));
-		sipexpect_fmt_addr(__entry->exp_src, f->key.l3, &f->exp_src);
-		sipexpect_fmt_addr(__entry->exp_dst, f->key.l3, &f->exp_dst);
-		__entry->exp_dport = f->exp_dport;
+		SIPEXPECT_EXP_ASSIGN(f);
 		__entry->errno = f->err;
 		sipexpect_fmt_err(__entry->err, f->err);
 		__entry->count = f->count;
 		__entry->max = f->max;
 		__entry->held = f->held;
 	),
-	TP_printk(SIPEXPECT_KEY_FMT
-		  " class=%s exp_src=%s exp_dst=%s exp_dport=%u err=%s count=%u max=%u held=%u",
-		  SIPEXPECT_KEY_ARGS, __entry->exp_class, __entry->exp_src,
-		  __entry->exp_dst, __entry->exp_dport, __entry->err,
+	TP_printk(SIPEXPECT_KEY_FMT SIPEXPECT_EXP_FMT
+		  " err=%s count=%u max=%u held=%u",
+		  SIPEXPECT_KEY_ARGS, SIPEXPECT_EXP_ARGS, __entry->err,
 		  __entry->count, __entry->max, __entry->held)
 );
 
@@ -122,28 +137,19 @@ TRACE_EVENT(expect_removed,
 	TP_ARGS(f),
 	TP_STRUCT__entry(
 		SIPEXPECT_KEY_FIELDS
-		__array(char, exp_class, SIPEXPECT_HELPER_NAME_LEN)
-		__array(char, exp_src, SIPEXPECT_ADDR_LEN)
-		__array(char, exp_dst, SIPEXPECT_ADDR_LEN)
-		__field(u16, exp_dport)
+		SIPEXPECT_EXP_FIELDS
 		__array(char, removed, 24)
 		__field(u32, held)
 	),
 	TP_fast_assign(
 		SIPEXPECT_KEY_ASSIGN(&f->key);
-		strscpy(__entry->exp_class, f->class_name,
-			sizeof(__entry->exp_class));
-		sipexpect_fmt_addr(__entry->exp_src, f->key.l3, &f->exp_src);
-		sipexpect_fmt_addr(__entry->exp_dst, f->key.l3, &f->exp_dst);
-		__entry->exp_dport = f->exp_dport;
+		SIPEXPECT_EXP_ASSIGN(f);
 		strscpy(__entry->removed, sipexpect_removed_name(f->removed),
 			sizeof(__entry->removed));
 		__entry->held = f->held;
 	),
-	TP_printk(SIPEXPECT_KEY_FMT
-		  " class=%s exp_src=%s exp_dst=%s exp_dport=%u removed=%s held=%u",
-		  SIPEXPECT_KEY_ARGS, __entry->exp_class, __entry->exp_src,
-		  __entry->exp_dst, __entry->exp_dport, __entry->removed,
+	TP_printk(SIPEXPECT_KEY_FMT SIPEXPECT_EXP_FMT " removed=%s held=%u",
+		  SIPEXPECT_KEY_ARGS, SIPEXPECT_EXP_ARGS, __entry->removed,
 		  __entry->held)
 );
 

@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "flush.h"
+#include "nfct.h"
 
 /* Settled in one go (copies on the stack of a probe handler). */
 #define SIPEXPECT_FLUSH_BATCH	2
@@ -113,9 +114,8 @@ void sipexpect_flush_inserted(struct sipexpect_flush *fl,
 	for (i = 0; i < fl->nr; i++) {
 		struct sipexpect_flushed *e = sipexpect_flush_at(fl, i);
 
-		if (e->master != exp->master || e->class != exp->class ||
-		    !nf_ct_tuple_equal(&e->tuple, &exp->tuple) ||
-		    !nf_ct_tuple_mask_equal(&e->mask, &exp->mask))
+		if (!sipexpect_exp_is(exp, e->master, e->class, &e->tuple,
+				      &e->mask))
 			continue;
 		e->master = NULL;
 		key = e->f.key;
@@ -143,13 +143,6 @@ void sipexpect_flush_settle(struct sipexpect_flush *fl, bool all)
 	} while (n == SIPEXPECT_FLUSH_BATCH);
 }
 
-static int sipexpect_flush_u32_cmp(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 void sipexpect_flush_forget_netns(struct sipexpect_flush *fl,
 				  const u32 *netns, unsigned int nr)
 {
@@ -161,7 +154,7 @@ void sipexpect_flush_forget_netns(struct sipexpect_flush *fl,
 		struct sipexpect_flushed *e = sipexpect_flush_at(fl, i);
 
 		if (e->master && bsearch(&e->f.key.netns, netns, nr, sizeof(*netns),
-					 sipexpect_flush_u32_cmp))
+					 sipexpect_u32_cmp))
 			e->master = NULL;
 	}
 	raw_spin_unlock_irqrestore(&fl->lock, flags);

@@ -124,14 +124,6 @@ bool sipexpect_exp_timed_out(const struct nf_conntrack_expect *exp)
 }
 
 /* The same expectation (class, master, tuple and mask) inserted again. */
-bool sipexpect_exp_same(const struct nf_conntrack_expect *a,
-			const struct nf_conntrack_expect *b)
-{
-	return a->master == b->master && a->class == b->class &&
-	       nf_ct_tuple_equal(&a->tuple, &b->tuple) &&
-	       nf_ct_tuple_mask_equal(&a->mask, &b->mask);
-}
-
 u32 sipexpect_net_expect_count_percpu(const struct net *net)
 {
 	u32 created = 0, deleted = 0;

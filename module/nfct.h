@@ -53,8 +53,25 @@ void sipexpect_class_name(char dst[SIPEXPECT_HELPER_NAME_LEN],
 bool sipexpect_exp_visible(const struct nf_conntrack_expect *exp);
 bool sipexpect_exp_dead(const struct nf_conntrack_expect *exp);
 bool sipexpect_exp_timed_out(const struct nf_conntrack_expect *exp);
-bool sipexpect_exp_same(const struct nf_conntrack_expect *a,
-			const struct nf_conntrack_expect *b);
+/*
+ * Whether @exp is the expectation described by the rest: what the helper
+ * would insert again for it (@master only compared).
+ */
+static inline bool sipexpect_exp_is(const struct nf_conntrack_expect *exp,
+				    const void *master, u8 class,
+				    const struct nf_conntrack_tuple *tuple,
+				    const struct nf_conntrack_tuple_mask *mask)
+{
+	return exp->master == master && exp->class == class &&
+	       nf_ct_tuple_equal(&exp->tuple, tuple) &&
+	       nf_ct_tuple_mask_equal(&exp->mask, mask);
+}
+
+static inline bool sipexpect_exp_same(const struct nf_conntrack_expect *a,
+				      const struct nf_conntrack_expect *b)
+{
+	return sipexpect_exp_is(b, a->master, a->class, &a->tuple, &a->mask);
+}
 
 /*
  * The netns's expectation count, the very number the kernel compares with
