@@ -9,6 +9,8 @@
 #   make demo [DEMO_KERNEL=6.12|trixie|trixie-backports|...] [DEMO_TOOLS=1]
 #                                 the seed's drop in a VM and what sipexpect says;
 #                                 DEMO_TOOLS=1: its events in tracefs, trace-cmd, perf, bpftrace
+#   make repro REPRO='--kernel DIR|RELEASE --scenario seed|--pcap F|--sipp F ...'
+#                                 reproduce a drop on a kernel (scripts/lab/repro)
 #   make check                    the gate CI runs (see README.md, Testing)
 #   make check-full [PARTS=a,b]   the deep run: stress, debug kernels, faults, packaging;
 #                                 resumes where it stopped (README.md, Testing)
@@ -52,6 +54,9 @@ deb:
 demo:
 	scripts/demo/demo $(DEMO_KERNEL) $(if $(DEMO_TOOLS),--tools)
 
+repro:
+	scripts/lab/repro $(REPRO)
+
 check:
 	scripts/suites/check
 
@@ -64,5 +69,5 @@ bench:
 style:
 	scripts/build/style
 
-.PHONY: all module kdir-present clean install dkms-install dkms-remove deb demo \
+.PHONY: all module kdir-present clean install dkms-install dkms-remove deb demo repro \
 	check check-full bench style

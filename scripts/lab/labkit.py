@@ -613,6 +613,62 @@ TRACE_LINE = re.compile(r"^\s*\S+-\d+\s+\[(\d+)\]\s+\S+\s+([\d.]+):\s+(\w+):\s?(
 Traced = collections.namedtuple("Traced", "cpu ts event fields")
 
 
+def parse_trace(lines):
+    """tracefs trace lines (a file or a saved copy) as Traced records."""
+    out = []
+    for line in lines:
+        m = TRACE_LINE.match(line)
+        if m:
+            out.append(Traced(int(m.group(1)), float(m.group(2)),
+                              m.group(3), fields(m.group(4)) |
+                              {"_raw": m.group(4)}))
+    return out
+
+
+def trace_errnos(recs):
+    """Counter of insert errnos; a good pair counts its two inserts."""
+    counts = collections.Counter()
+    for r in recs:
+        if r.event.startswith("sxp_truth"):
+            ret = int(r.fields["ret"])
+            counts[ret] += 2 if r.event == "sxp_truth_pair" and ret == 0 else 1
+    return counts
+
+
+def trace_drops(recs):
+    """The helper's dropped packets, each with its lines' messages and
+    its cause: when its first line says an insert failed, the errno of the
+    last failed insert on that CPU before it (taken: it causes that packet
+    only); 0 when none since the last good insert (the helper retried and
+    got on), and for a packet dropped for another reason (a parse error),
+    which a failure the helper tolerated before it did not cause. A packet
+    is the run of lines one CPU logs for one skb with no insert in between:
+    the skb's address comes back for the next packet, but the helper
+    inserts before it logs again. Reconstructed from the kernel's trace
+    alone."""
+    last_fail, current, packets = {}, {}, []
+    for r in recs:
+        if r.event.startswith("sxp_truth"):
+            last_fail[r.cpu] = int(r.fields["ret"])
+            current.pop(r.cpu, None)
+        elif r.event == "sxp_log":
+            skb = r.fields["skb"]
+            m = re.search(r'fmt="([^"]*)"', r.fields["_raw"])
+            text = m.group(1) if m else ""
+            pkt = current.get(r.cpu)
+            if not pkt or pkt["skb"] != skb:
+                cause = 0
+                if text.startswith(INSERT_LINES):
+                    cause = last_fail.get(r.cpu, 0)
+                    last_fail[r.cpu] = 0
+                pkt = {"skb": skb, "cpu": r.cpu, "cause": cause,
+                       "messages": []}
+                current[r.cpu] = pkt
+                packets.append(pkt)
+            pkt["messages"].append(text)
+    return packets
+
+
 class KernelTrace:
     """The kernel's own record of what happened, through tracefs,
     independent of sipexpect's probes: a kretprobe on each insert function
@@ -650,57 +706,14 @@ class KernelTrace:
         trace_write("trace", "")
 
     def records(self):
-        out = []
         with open(f"{TRACING}/trace") as f:
-            for line in f:
-                m = TRACE_LINE.match(line)
-                if m:
-                    out.append(Traced(int(m.group(1)), float(m.group(2)),
-                                      m.group(3), fields(m.group(4)) |
-                                      {"_raw": m.group(4)}))
-        return out
+            return parse_trace(f)
 
     def errnos(self, recs=None):
-        """Counter of insert errnos; a good pair counts its two inserts."""
-        counts = collections.Counter()
-        for r in recs if recs is not None else self.records():
-            if r.event.startswith("sxp_truth"):
-                ret = int(r.fields["ret"])
-                counts[ret] += 2 if r.event == "sxp_truth_pair" and ret == 0 else 1
-        return counts
+        return trace_errnos(recs if recs is not None else self.records())
 
     def drops(self, recs=None):
-        """The helper's dropped packets, each with its lines' messages and
-        its cause: when its first line says an insert failed, the errno of
-        the last failed insert on that CPU before it (taken: it causes
-        that packet only); 0 when none since the last good insert (the
-        helper retried and got on), and for a packet dropped for another
-        reason (a parse error), which a failure the helper tolerated
-        before it did not cause. A packet is the run of lines one CPU
-        logs for one skb with no insert in between: the skb's address
-        comes back for the next packet, but the helper inserts before it
-        logs again. Reconstructed from the kernel's trace alone."""
-        last_fail, current, packets = {}, {}, []
-        for r in recs if recs is not None else self.records():
-            if r.event.startswith("sxp_truth"):
-                last_fail[r.cpu] = int(r.fields["ret"])
-                current.pop(r.cpu, None)
-            elif r.event == "sxp_log":
-                skb = r.fields["skb"]
-                m = re.search(r'fmt="([^"]*)"', r.fields["_raw"])
-                text = m.group(1) if m else ""
-                pkt = current.get(r.cpu)
-                if not pkt or pkt["skb"] != skb:
-                    cause = 0
-                    if text.startswith(INSERT_LINES):
-                        cause = last_fail.get(r.cpu, 0)
-                        last_fail[r.cpu] = 0
-                    pkt = {"skb": skb, "cpu": r.cpu, "cause": cause,
-                           "messages": []}
-                    current[r.cpu] = pkt
-                    packets.append(pkt)
-                pkt["messages"].append(text)
-        return packets
+        return trace_drops(recs if recs is not None else self.records())
 
     def close(self):
         if self.sipexpect_events and os.path.exists(f"{TRACING}/events/sipexpect"):
