@@ -3,18 +3,18 @@
  * KUnit suite sipexpect_addrcache: what an address means, remembered per
  * CPU (module/addrcache.c), driven directly with the helper lines'
  * reasons by the address of their format strings.
- * sipexpect_drop_reason() itself comes with the core suite's file.
+ * sipexpect_message_counter() itself comes with the message suite's file.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/string.h>
 
 #include "../module/addrcache.c"
-#include "../module/core.h"
+#include "../module/message.h"
 
 static u8 drop_reason_of(const void *fmt)
 {
-	return sipexpect_drop_reason(fmt);
+	return sipexpect_message_counter(fmt);
 }
 
 static int addrcache_test_init(struct kunit *test)
@@ -75,13 +75,13 @@ static void sipexpect_addrcache_same_as_compare(struct kunit *test)
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < ARRAY_SIZE(lines); i++) {
 			KUNIT_EXPECT_EQ_MSG(test, reason_here(mc, lines[i]),
-					    (u8)sipexpect_drop_reason(lines[i]),
+					    (u8)sipexpect_message_counter(lines[i]),
 					    "\"%s\", round %u", lines[i], round);
 			KUNIT_EXPECT_TRUE(test, remembered(mc, lines[i]));
 		}
 	}
-	KUNIT_EXPECT_EQ(test, reason_here(mc, NULL), (u8)SIPEXPECT_DROP_OTHER);
-	KUNIT_EXPECT_EQ(test, reason_here(mc, NULL), (u8)SIPEXPECT_DROP_OTHER);
+	KUNIT_EXPECT_EQ(test, reason_here(mc, NULL), (u8)SIPEXPECT_MESSAGE_OTHER);
+	KUNIT_EXPECT_EQ(test, reason_here(mc, NULL), (u8)SIPEXPECT_MESSAGE_OTHER);
 }
 
 /*
@@ -99,10 +99,10 @@ static void sipexpect_addrcache_forgets_when_a_module_goes(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, line);
 	strscpy(line, "all ports in use for SIP", 64);
 	KUNIT_EXPECT_EQ(test, reason_here(mc, line),
-			(u8)SIPEXPECT_DROP_ALL_PORTS_SIP);
+			(u8)SIPEXPECT_MESSAGE_ALL_PORTS_SIP);
 	strscpy(line, "cannot add expectation for voice", 64);
 	KUNIT_EXPECT_EQ(test, reason_here(mc, line),
-			(u8)SIPEXPECT_DROP_ALL_PORTS_SIP);
+			(u8)SIPEXPECT_MESSAGE_ALL_PORTS_SIP);
 
 	nb->notifier_call(nb, MODULE_STATE_COMING, NULL);
 	nb->notifier_call(nb, MODULE_STATE_LIVE, NULL);
@@ -110,7 +110,7 @@ static void sipexpect_addrcache_forgets_when_a_module_goes(struct kunit *test)
 	nb->notifier_call(nb, MODULE_STATE_GOING, NULL);
 	KUNIT_EXPECT_FALSE(test, remembered(mc, line));
 	KUNIT_EXPECT_EQ(test, reason_here(mc, line),
-			(u8)SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION);
+			(u8)SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION);
 }
 
 /* More distinct lines than slots: the oldest make room, none reads wrong. */
@@ -128,7 +128,7 @@ static void sipexpect_addrcache_more_lines_than_slots(struct kunit *test)
 	for (round = 0; round < 2; round++)
 		for (i = 0; i < ARRAY_SIZE(copies); i++)
 			KUNIT_EXPECT_EQ_MSG(test, reason_here(mc, copies[i]),
-					    (u8)sipexpect_drop_reason(copies[i]),
+					    (u8)sipexpect_message_counter(copies[i]),
 					    "copy %u, round %u", i, round);
 }
 

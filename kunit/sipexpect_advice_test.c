@@ -9,15 +9,6 @@
 
 #include "../module/advice.c"
 
-/*
- * debugfs.c has the real one (seconds since a jiffies64 stamp), and is not
- * part of this module: here the cases pass the age itself as the stamp.
- */
-u64 sipexpect_age_s(u64 stamp)
-{
-	return stamp;
-}
-
 /* 2^29, the largest hash size whose expect_max (4 x) fits a u32. */
 #define HS_MAX	0x10000000U
 
@@ -245,11 +236,11 @@ static struct sipexpect_occupancy *test_occ(struct kunit *test, u32 max,
 	/* The fullest netns is the second one. */
 	occ->netns[0].netns = 4026531840U;
 	occ->netns[0].peak = peak / 2;
-	occ->netns[0].peak_at = 9;
+	occ->netns[0].peak_at = get_jiffies_64() - 9 * HZ;
 	occ->netns[1].netns = 4026532000U;
 	occ->netns[1].count = peak;
 	occ->netns[1].peak = peak;
-	occ->netns[1].peak_at = 3;
+	occ->netns[1].peak_at = get_jiffies_64() - 3 * HZ;
 	return occ;
 }
 

@@ -229,20 +229,20 @@ static void sipexpect_attrib_cause_per_errno(struct kunit *test)
 
 		sipexpect_attrib_insert(&ctx->a, &k, e[i].err, 1, &fill);
 		sipexpect_attrib_log(&ctx->a, SKB(i), &k,
-				     SIPEXPECT_DROP_ALL_PORTS_SDP, 100 + i);
+				     SIPEXPECT_MESSAGE_ALL_PORTS_SDP, 100 + i);
 		KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(i),
 							      true));
 		want[e[i].fail]++;
 		want[e[i].cause]++;
 	}
-	want[SIPEXPECT_DROP_ALL_PORTS_SDP] = ARRAY_SIZE(e);
+	want[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = ARRAY_SIZE(e);
 	want[SIPEXPECT_DROPS_CONFIRMED] = ARRAY_SIZE(e);
 	expect_sip_totals(test, ctx, want);
 	KUNIT_ASSERT_EQ(test, nr_reports, (unsigned int)ARRAY_SIZE(e));
 	for (i = 0; i < ARRAY_SIZE(e); i++) {
 		struct sipexpect_key k = sip_key(i);
 
-		expect_report(test, i, &k, SIPEXPECT_DROP_ALL_PORTS_SDP,
+		expect_report(test, i, &k, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 			      e[i].cause, true, 100 + i);
 		/* Counted on the master that dropped, not elsewhere. */
 		expect_master_counter(test, ctx, &k, e[i].cause, 1);
@@ -259,22 +259,22 @@ static void sipexpect_attrib_two_lines_one_drop(struct kunit *test)
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 			     1000);
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 2000);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 2000);
 	/* The lines wait for the packet's fate. */
 	KUNIT_EXPECT_EQ(test, nr_reports, 0U);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 1000);
-	expect_report(test, 1, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 2000);
 
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_ALL_PORTS_SDP] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	expect_sip_totals(test, ctx, want);
@@ -289,15 +289,15 @@ static void sipexpect_attrib_success_clears_failure(struct kunit *test)
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
 	sipexpect_attrib_insert(&ctx->a, &a, 0, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 1);
 
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want[SIPEXPECT_INSERT_OK] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
 	expect_sip_totals(test, ctx, want);
@@ -312,16 +312,16 @@ static void sipexpect_attrib_other_success_keeps_failure(struct kunit *test)
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EBUSY, 1, NULL);
 	sipexpect_attrib_insert(&ctx->a, &b, 0, 2, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_ALL_PORTS_SIP,
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_ALL_PORTS_SIP,
 			     7);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_ALL_PORTS_SIP,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_ALL_PORTS_SIP,
 		      SIPEXPECT_DROPS_CAUSE_CLASH, true, 7);
 
 	want[SIPEXPECT_INSERT_FAIL_CLASH] = 1;
 	want[SIPEXPECT_INSERT_OK] = 2;
-	want[SIPEXPECT_DROP_ALL_PORTS_SIP] = 1;
+	want[SIPEXPECT_MESSAGE_ALL_PORTS_SIP] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_CLASH] = 1;
 	expect_sip_totals(test, ctx, want);
@@ -340,23 +340,23 @@ static void sipexpect_attrib_other_master_not_cause(struct kunit *test)
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
-	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 2);
+	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 2);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
-	sipexpect_attrib_log(&ctx->a, SKB(2), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 3);
+	sipexpect_attrib_log(&ctx->a, SKB(2), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 3);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(2), true));
 
 	KUNIT_ASSERT_EQ(test, nr_reports, 3U);
-	expect_report(test, 0, &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 1);
-	expect_report(test, 1, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 2);
-	expect_report(test, 2, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 2, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 3);
 
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 3;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 3;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 3;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 2;
@@ -375,15 +375,15 @@ static void sipexpect_attrib_free_confirms(struct kunit *test)
 	struct sipexpect_key a = sip_key(1);
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 			     5);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 5);
 
-	want[SIPEXPECT_DROP_ALL_PORTS_SDP] = 1;
+	want[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
 	expect_sip_totals(test, ctx, want);
@@ -398,14 +398,14 @@ static void sipexpect_attrib_free_not_netfilter(struct kunit *test)
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 5);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 5);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), false));
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 5);
 
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	expect_sip_totals(test, ctx, want);
 }
@@ -424,14 +424,14 @@ static void sipexpect_attrib_tolerated_not_cause(struct kunit *test)
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EALREADY, 1, NULL);
 	sipexpect_attrib_insert(&ctx->a, &a, -EALREADY, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_OTHER, 5);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_OTHER, 5);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_OTHER,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_OTHER,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 5);
 
 	want[SIPEXPECT_INSERT_FAIL_EXISTS] = 2;
-	want[SIPEXPECT_DROP_OTHER] = 1;
+	want[SIPEXPECT_MESSAGE_OTHER] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
 	expect_sip_totals(test, ctx, want);
@@ -445,29 +445,29 @@ static void sipexpect_attrib_next_packet_resolves(struct kunit *test)
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 			     10);
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 11);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 11);
 	KUNIT_EXPECT_EQ(test, nr_reports, 0U);
-	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_OTHER, 20);
+	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_MESSAGE_OTHER, 20);
 	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 10);
-	expect_report(test, 1, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 11);
 	/* The first packet is forgotten: its late free changes nothing. */
 	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_EXPECT_EQ(test, nr_reports, 2U);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 3U);
-	expect_report(test, 2, &a, SIPEXPECT_DROP_OTHER,
+	expect_report(test, 2, &a, SIPEXPECT_MESSAGE_OTHER,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 20);
 
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_ALL_PORTS_SDP] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
-	want[SIPEXPECT_DROP_OTHER] = 1;
+	want[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_OTHER] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
@@ -482,18 +482,18 @@ static void sipexpect_attrib_same_skb_other_master(struct kunit *test)
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
 	sipexpect_attrib_insert(&ctx->a, &b, -EBUSY, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 2);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 2);
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, false, 1);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
-	expect_report(test, 1, &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_CLASH, true, 2);
 
 	want[SIPEXPECT_INSERT_FAIL_CLASH] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 2;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 2;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_CLASH] = 1;
@@ -511,20 +511,20 @@ static void sipexpect_attrib_unconfirmable_at_once(struct kunit *test)
 
 	WRITE_ONCE(ctx->a.confirmable, false);
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 			     1);
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_ALL_PORTS_SDP,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 1);
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 2);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 2);
 	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
-	expect_report(test, 1, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 2);
 
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_ALL_PORTS_SDP] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	expect_sip_totals(test, ctx, want);
 }
@@ -545,7 +545,7 @@ static void sipexpect_attrib_free_unrelated(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	sipexpect_stage_drain(&ctx->st);
 	sipexpect_totals_take(&ctx->sip, before);
 	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
@@ -560,7 +560,7 @@ static void sipexpect_attrib_free_unrelated(struct kunit *test)
 	/* The logged packet is still waited for. */
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 1);
 	KUNIT_EXPECT_PTR_EQ(test, c->skb, (const void *)NULL);
 }
@@ -604,7 +604,7 @@ static void sipexpect_attrib_lines_overflow(struct kunit *test)
 	unsigned int i, confirmed = 0;
 
 	for (i = 0; i <= SIPEXPECT_ATTRIB_LINES; i++)
-		sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+		sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 				     i);
 	KUNIT_EXPECT_EQ(test, nr_reports, 1U);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
@@ -613,7 +613,7 @@ static void sipexpect_attrib_lines_overflow(struct kunit *test)
 		confirmed += reports[i].confirmed;
 	KUNIT_EXPECT_EQ(test, confirmed, SIPEXPECT_ATTRIB_LINES);
 
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = SIPEXPECT_ATTRIB_LINES + 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = SIPEXPECT_ATTRIB_LINES + 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
 	expect_sip_totals(test, ctx, want);
@@ -628,16 +628,16 @@ static void sipexpect_attrib_other_helper(struct kunit *test)
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
 	sipexpect_attrib_insert(&ctx->a, &f, -EMFILE, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &f, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &f, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	expect_totals(test, ctx, &ctx->other, want);
 	expect_totals(test, ctx, &ctx->sip, none);
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &f, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &f, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 1);
 }
 
@@ -654,24 +654,24 @@ static void sipexpect_attrib_per_cpu(struct kunit *test)
 		kunit_skip(test, "needs a second online CPU");
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	pin_cpu(test, there);
 	/* Not the packet logged on the first CPU, nor its failure. */
 	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	sipexpect_attrib_insert(&ctx->a, &a, -EBUSY, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 2);
+	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 2);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
 	pin_cpu(test, here);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 
 	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_CLASH, true, 2);
-	expect_report(test, 1, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 1);
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want[SIPEXPECT_INSERT_FAIL_CLASH] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 2;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 2;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 2;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_CLASH] = 1;
@@ -691,19 +691,19 @@ static void sipexpect_attrib_preempted(struct kunit *test)
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
 	sipexpect_attrib_insert(&ctx->a, &b, -EBUSY, 1, NULL);
-	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
-	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 2);
+	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 2);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
 
 	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
-	expect_report(test, 0, &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_CLASH, true, 1);
-	expect_report(test, 1, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 2);
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want[SIPEXPECT_INSERT_FAIL_CLASH] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 2;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 2;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 2;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_CLASH] = 1;
@@ -726,22 +726,22 @@ static void sipexpect_attrib_preempted_long(struct kunit *test)
 	for (i = 0; i < others; i++) {
 		b = sip_key(2 + i);
 		sipexpect_attrib_insert(&ctx->a, &b, -EBUSY, 1, NULL);
-		sipexpect_attrib_log(&ctx->a, SKB(i), &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+		sipexpect_attrib_log(&ctx->a, SKB(i), &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 				     1 + i);
 		KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(i),
 							      true));
 	}
-	sipexpect_attrib_log(&ctx->a, SKB(others), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	sipexpect_attrib_log(&ctx->a, SKB(others), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 			     1 + others);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(others),
 						      true));
 
 	KUNIT_ASSERT_EQ(test, nr_reports, others + 1);
-	expect_report(test, others, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, others, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 1 + others);
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want[SIPEXPECT_INSERT_FAIL_CLASH] = others;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = others + 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = others + 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = others + 1;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_CLASH] = others;
@@ -766,18 +766,18 @@ static void sipexpect_attrib_migrated(struct kunit *test)
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
 	pin_cpu(test, there);
 	/* Another master's drop there does not take a's failure. */
-	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_attrib_log(&ctx->a, SKB(0), &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
-	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 2);
+	sipexpect_attrib_log(&ctx->a, SKB(1), &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 2);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
 
 	KUNIT_ASSERT_EQ(test, nr_reports, 2U);
-	expect_report(test, 0, &b, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &b, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 1);
-	expect_report(test, 1, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 2);
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 2;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 2;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 2;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
@@ -802,26 +802,26 @@ static void sipexpect_attrib_remote_taken_once(struct kunit *test)
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
 	pin_cpu(test, there);
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	sipexpect_attrib_log(&ctx->a, SKB(1), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 2);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 2);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(1), true));
 	/* Nor is it found again on its own CPU. */
 	pin_cpu(test, here);
 	sipexpect_attrib_log(&ctx->a, SKB(2), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 3);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 3);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(2), true));
 
 	KUNIT_ASSERT_EQ(test, nr_reports, 3U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, true, 1);
-	expect_report(test, 1, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 1, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 2);
-	expect_report(test, 2, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 2, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 3);
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 3;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 3;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 3;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 2;
@@ -847,15 +847,15 @@ static void sipexpect_attrib_remote_success_clears(struct kunit *test)
 	pin_cpu(test, there);
 	sipexpect_attrib_insert(&ctx->a, &a, 0, 2, NULL);
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	KUNIT_EXPECT_TRUE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 1);
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want[SIPEXPECT_INSERT_OK] = 2;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	want[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
 	expect_sip_totals(test, ctx, want);
@@ -907,7 +907,7 @@ static void softirq_drop(void *arg)
 	struct softirq_packet *p = arg;
 
 	sipexpect_attrib_log(&p->ctx->a, SKB(0), p->key,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	p->freed_ours = sipexpect_attrib_free(&p->ctx->a, SKB(0), true);
 }
 
@@ -938,7 +938,7 @@ static void sipexpect_attrib_softirq_stays_local(struct kunit *test)
 	run_in_softirq(test, softirq_drop, &p);
 
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, true, 1);
 }
 
@@ -957,17 +957,17 @@ static void sipexpect_attrib_stale_other_context(struct kunit *test)
 
 	sipexpect_attrib_insert(&ctx->a, &a, -EMFILE, 1, NULL);
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	run_in_softirq(test, softirq_free, &p);
 
 	KUNIT_EXPECT_FALSE(test, p.freed_ours);
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_TABLE_FULL, false, 1);
 	/* Forgotten: its own late free changes nothing either. */
 	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	want[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	expect_sip_totals(test, ctx, want);
 }
@@ -983,13 +983,13 @@ static void sipexpect_attrib_netns_gone_unconfirmed(struct kunit *test)
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
 	sipexpect_attrib_log(&ctx->a, SKB(0), &a,
-			     SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION, 1);
+			     SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
 	sipexpect_attrib_netns_gone(&ctx->a);
 	KUNIT_EXPECT_FALSE(test, sipexpect_attrib_free(&ctx->a, SKB(0), true));
 	KUNIT_ASSERT_EQ(test, nr_reports, 1U);
-	expect_report(test, 0, &a, SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
+	expect_report(test, 0, &a, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
 		      SIPEXPECT_DROPS_CAUSE_UNKNOWN, false, 1);
-	want[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	want[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	want[SIPEXPECT_DROPS_CAUSE_UNKNOWN] = 1;
 	expect_sip_totals(test, ctx, want);
 }

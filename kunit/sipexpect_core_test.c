@@ -281,8 +281,8 @@ static void sipexpect_core_counters_in_one_update(struct kunit *test)
 	unsigned int c;
 
 	d.counts[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	d.counts[SIPEXPECT_DROP_ALL_PORTS_SDP] = 1;
-	d.counts[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION] = 1;
+	d.counts[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = 1;
+	d.counts[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
 	d.counts[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	d.counts[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	other.counts[SIPEXPECT_INSERT_OK] = 2;
@@ -344,26 +344,6 @@ static void sipexpect_core_drop_cause(struct kunit *test)
 			SIPEXPECT_DROPS_CAUSE_OTHER);
 }
 
-static void sipexpect_core_drop_reason(struct kunit *test)
-{
-	KUNIT_EXPECT_EQ(test,
-			sipexpect_drop_reason("all ports in use for SDP media"),
-			SIPEXPECT_DROP_ALL_PORTS_SDP);
-	KUNIT_EXPECT_EQ(test, sipexpect_drop_reason("all ports in use for SIP"),
-			SIPEXPECT_DROP_ALL_PORTS_SIP);
-	KUNIT_EXPECT_EQ(test,
-			sipexpect_drop_reason("cannot add expectation for voice"),
-			SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION);
-	KUNIT_EXPECT_EQ(test, sipexpect_drop_reason("cannot add expectation"),
-			SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION);
-	KUNIT_EXPECT_EQ(test, sipexpect_drop_reason("cannot mangle SDP"),
-			SIPEXPECT_DROP_OTHER);
-	KUNIT_EXPECT_EQ(test, sipexpect_drop_reason("wrong port %u"),
-			SIPEXPECT_DROP_OTHER);
-	KUNIT_EXPECT_EQ(test, sipexpect_drop_reason(""), SIPEXPECT_DROP_OTHER);
-	KUNIT_EXPECT_EQ(test, sipexpect_drop_reason(NULL), SIPEXPECT_DROP_OTHER);
-}
-
 static void sipexpect_core_counter_names(struct kunit *test)
 {
 	unsigned int c, d;
@@ -378,7 +358,7 @@ static void sipexpect_core_counter_names(struct kunit *test)
 	for (c = SIPEXPECT_FIRST_CAUSE; c <= SIPEXPECT_LAST_CAUSE; c++)
 		KUNIT_EXPECT_TRUE(test, strstarts(sipexpect_counter_names[c],
 						  "drops_cause_"));
-	for (c = SIPEXPECT_FIRST_DROP; c <= SIPEXPECT_LAST_DROP; c++)
+	for (c = SIPEXPECT_FIRST_MESSAGE; c <= SIPEXPECT_LAST_MESSAGE; c++)
 		KUNIT_EXPECT_TRUE(test, strstarts(sipexpect_counter_names[c],
 						  "helper_drop_"));
 }
@@ -600,7 +580,7 @@ static void sipexpect_core_totals_take_matches_snapshot(struct kunit *test)
 	for (i = 0; i < 10; i++) {
 		k = test_key(i);
 		count(t, &k, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
-		count(t, &k, SIPEXPECT_DROP_ALL_PORTS_SDP);
+		count(t, &k, SIPEXPECT_MESSAGE_ALL_PORTS_SDP);
 	}
 	sipexpect_table_forget_netns(t, k.netns);
 	sipexpect_totals_take(t, &counts);
@@ -773,7 +753,7 @@ static void sipexpect_core_forget_netns(struct kunit *test)
 	c.netns = TEST_NETNS + 1;
 	count(t, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
 	count(t, &b, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
-	count(t, &c, SIPEXPECT_DROP_ALL_PORTS_SDP);
+	count(t, &c, SIPEXPECT_MESSAGE_ALL_PORTS_SDP);
 	KUNIT_EXPECT_EQ(test, sipexpect_table_forget_netns(t, TEST_NETNS + 1), 2U);
 	KUNIT_EXPECT_EQ(test, sipexpect_table_forget_netns(t, TEST_NETNS + 7), 0U);
 	snap = test_snapshot(test, t);
@@ -949,7 +929,6 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_counters_in_one_update),
 	KUNIT_CASE(sipexpect_core_insert_outcome),
 	KUNIT_CASE(sipexpect_core_drop_cause),
-	KUNIT_CASE(sipexpect_core_drop_reason),
 	KUNIT_CASE(sipexpect_core_counter_names),
 	KUNIT_CASE(sipexpect_core_fill_on_failure_only),
 	KUNIT_CASE(sipexpect_core_latest_stamp_wins),

@@ -515,14 +515,14 @@ static void sipexpect_recent_failure_names(struct kunit *test)
 	char buf[SIPEXPECT_ADDR_LEN];
 	union nf_inet_addr a = {};
 
-	KUNIT_EXPECT_STREQ(test, sipexpect_message_name(SIPEXPECT_DROP_ALL_PORTS_SDP),
+	KUNIT_EXPECT_STREQ(test, sipexpect_message_name(SIPEXPECT_MESSAGE_ALL_PORTS_SDP),
 			   "all_ports_in_use_sdp");
-	KUNIT_EXPECT_STREQ(test, sipexpect_message_name(SIPEXPECT_DROP_ALL_PORTS_SIP),
+	KUNIT_EXPECT_STREQ(test, sipexpect_message_name(SIPEXPECT_MESSAGE_ALL_PORTS_SIP),
 			   "all_ports_in_use_sip");
 	KUNIT_EXPECT_STREQ(test,
-			   sipexpect_message_name(SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION),
+			   sipexpect_message_name(SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION),
 			   "cannot_add_expectation");
-	KUNIT_EXPECT_STREQ(test, sipexpect_message_name(SIPEXPECT_DROP_OTHER),
+	KUNIT_EXPECT_STREQ(test, sipexpect_message_name(SIPEXPECT_MESSAGE_OTHER),
 			   "other");
 	KUNIT_EXPECT_STREQ(test, sipexpect_message_name(SIPEXPECT_INSERT_OK), "-");
 	KUNIT_EXPECT_STREQ(test, sipexpect_message_name(255), "-");
@@ -621,7 +621,7 @@ static void sipexpect_recent_show_failure(struct kunit *test)
 
 	m->count = 0;
 	f.kind = SIPEXPECT_FAILURE_DROP;
-	f.message = SIPEXPECT_DROP_ALL_PORTS_SDP;
+	f.message = SIPEXPECT_MESSAGE_ALL_PORTS_SDP;
 	f.cause = SIPEXPECT_DROPS_CAUSE_TABLE_FULL;
 	f.confirmed = true;
 	sipexpect_show_failure(m, &f);

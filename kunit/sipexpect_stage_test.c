@@ -239,7 +239,7 @@ static void sipexpect_stage_merges_same_key(struct kunit *test)
 	/* A dropped INVITE: its inserts, the helper's line, the cause. */
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 2, NULL);
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL, 1, &fill);
-	stage_add(&ctx->st, &a, SIPEXPECT_DROP_ALL_PORTS_SDP, 1, NULL);
+	stage_add(&ctx->st, &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP, 1, NULL);
 	stage_add(&ctx->st, &a, SIPEXPECT_DROPS_CAUSE_TABLE_FULL, 1, NULL);
 	KUNIT_EXPECT_TRUE(test, c->open_used);
 	KUNIT_EXPECT_EQ(test, c->active->nr, 0U);
@@ -264,7 +264,7 @@ static void sipexpect_stage_merges_same_key(struct kunit *test)
 
 	want_a[SIPEXPECT_INSERT_OK] = 2;
 	want_a[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want_a[SIPEXPECT_DROP_ALL_PORTS_SDP] = 1;
+	want_a[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = 1;
 	want_a[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	want_b[SIPEXPECT_INSERT_OK] = 1;
 	snap = test_snapshot(test, &ctx->sip);
@@ -329,14 +329,14 @@ static void sipexpect_stage_sip_and_other(struct kunit *test)
 	stage_add(&ctx->st, &s2, SIPEXPECT_INSERT_OK, 2, NULL);
 	stage_add(&ctx->st, &h323, SIPEXPECT_INSERT_OK, 3, NULL);
 	/* A helper merely named like sip is not the SIP helper. */
-	stage_add(&ctx->st, &sipish, SIPEXPECT_DROP_OTHER, 1, NULL);
+	stage_add(&ctx->st, &sipish, SIPEXPECT_MESSAGE_OTHER, 1, NULL);
 	sipexpect_stage_drain(&ctx->st);
 
 	want[0][SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want[0][SIPEXPECT_INSERT_OK] = 2;
 	want[1][SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want[1][SIPEXPECT_INSERT_OK] = 3;
-	want[1][SIPEXPECT_DROP_OTHER] = 1;
+	want[1][SIPEXPECT_MESSAGE_OTHER] = 1;
 	expect_tables(test, ctx, want);
 
 	snap = test_snapshot(test, &ctx->sip);
@@ -379,7 +379,7 @@ static void sipexpect_stage_fill_kept(struct kunit *test)
 
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL, 1, &f10);
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
-	stage_add(&ctx->st, &a, SIPEXPECT_DROP_ALL_PORTS_SDP, 1, NULL);
+	stage_add(&ctx->st, &a, SIPEXPECT_MESSAGE_ALL_PORTS_SDP, 1, NULL);
 	KUNIT_EXPECT_TRUE(test, c->open->has_fill);
 	KUNIT_EXPECT_EQ(test, c->open->fill.count, 10U);
 	sipexpect_stage_drain(&ctx->st);

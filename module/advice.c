@@ -10,7 +10,7 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 
-#include "report.h"
+#include "advice.h"
 
 /*
  * 4 x hashsize must fit what the sysctl takes for expect_max: an int

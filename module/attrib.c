@@ -228,9 +228,9 @@ static int sipexpect_attrib_take_local(struct sipexpect_attrib_cpu *c,
 /* Lines that say an insert failed; any other line has no insert cause. */
 static bool sipexpect_attrib_insert_message(u8 message)
 {
-	return message == SIPEXPECT_DROP_ALL_PORTS_SDP ||
-	       message == SIPEXPECT_DROP_ALL_PORTS_SIP ||
-	       message == SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION;
+	return message == SIPEXPECT_MESSAGE_ALL_PORTS_SDP ||
+	       message == SIPEXPECT_MESSAGE_ALL_PORTS_SIP ||
+	       message == SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION;
 }
 
 /* The packet's fate is known: report its lines, forget it. */

@@ -42,7 +42,7 @@
 #define SIPEXPECT_ATTRIB_LINES	4
 
 struct sipexpect_drop_line {
-	u8 message;			/* SIPEXPECT_DROP_* */
+	u8 message;			/* SIPEXPECT_MESSAGE_* */
 	u64 logged_ns;			/* wall clock */
 };
 
@@ -110,7 +110,7 @@ void sipexpect_attrib_exit(struct sipexpect_attrib *a);
 void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 			     const struct sipexpect_key *key, int err,
 			     unsigned int nr, const struct sipexpect_fill *fill);
-/* The helper logged @message (SIPEXPECT_DROP_*) for @skb of @key. */
+/* The helper logged @message (SIPEXPECT_MESSAGE_*) for @skb of @key. */
 void sipexpect_attrib_log(struct sipexpect_attrib *a, const void *skb,
 			  const struct sipexpect_key *key, u8 message,
 			  u64 now_ns);

@@ -19,20 +19,21 @@
 #include "alloc.h"
 #include "core.h"
 
+#define SIPEXPECT_INSERT_FAIL_NAME(err, SUFFIX, suffix)			\
+	[SIPEXPECT_INSERT_FAIL_##SUFFIX] = "expect_insert_fail_" #suffix,
+#define SIPEXPECT_DROPS_CAUSE_NAME(err, SUFFIX, suffix)			\
+	[SIPEXPECT_DROPS_CAUSE_##SUFFIX] = "drops_cause_" #suffix,
+
 const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS] = {
 	[SIPEXPECT_INSERT_OK]			= "expect_insert_ok",
-	[SIPEXPECT_INSERT_FAIL_TABLE_FULL]	= "expect_insert_fail_table_full",
-	[SIPEXPECT_INSERT_FAIL_CLASH]		= "expect_insert_fail_clash",
-	[SIPEXPECT_INSERT_FAIL_EXISTS]		= "expect_insert_fail_exists",
+	SIPEXPECT_INSERT_ERRNOS(SIPEXPECT_INSERT_FAIL_NAME)
 	[SIPEXPECT_INSERT_FAIL_OTHER]		= "expect_insert_fail_other",
-	[SIPEXPECT_DROP_ALL_PORTS_SDP]		= "helper_drop_all_ports_in_use_sdp",
-	[SIPEXPECT_DROP_ALL_PORTS_SIP]		= "helper_drop_all_ports_in_use_sip",
-	[SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION]	= "helper_drop_cannot_add_expectation",
-	[SIPEXPECT_DROP_OTHER]			= "helper_drop_other",
+	[SIPEXPECT_MESSAGE_ALL_PORTS_SDP]		= "helper_drop_all_ports_in_use_sdp",
+	[SIPEXPECT_MESSAGE_ALL_PORTS_SIP]		= "helper_drop_all_ports_in_use_sip",
+	[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION]	= "helper_drop_cannot_add_expectation",
+	[SIPEXPECT_MESSAGE_OTHER]			= "helper_drop_other",
 	[SIPEXPECT_DROPS_CONFIRMED]		= "drops_confirmed",
-	[SIPEXPECT_DROPS_CAUSE_TABLE_FULL]	= "drops_cause_table_full",
-	[SIPEXPECT_DROPS_CAUSE_EXISTS]		= "drops_cause_exists",
-	[SIPEXPECT_DROPS_CAUSE_CLASH]		= "drops_cause_clash",
+	SIPEXPECT_INSERT_ERRNOS(SIPEXPECT_DROPS_CAUSE_NAME)
 	[SIPEXPECT_DROPS_CAUSE_OTHER]		= "drops_cause_other",
 	[SIPEXPECT_DROPS_CAUSE_UNKNOWN]		= "drops_cause_unknown",
 	[SIPEXPECT_REMOVED_USED]		= "expect_removed_used",
@@ -56,23 +57,6 @@ int sipexpect_parse_max_masters(const char *val, unsigned int *max_masters)
 		return -EINVAL;
 	*max_masters = v;
 	return 0;
-}
-
-/*
- * The helper's format strings; "cannot add expectation" comes with and
- * without " for voice" (SDP and REGISTER paths).
- */
-enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg)
-{
-	if (!helper_msg)
-		return SIPEXPECT_DROP_OTHER;
-	if (!strcmp(helper_msg, "all ports in use for SDP media"))
-		return SIPEXPECT_DROP_ALL_PORTS_SDP;
-	if (!strcmp(helper_msg, "all ports in use for SIP"))
-		return SIPEXPECT_DROP_ALL_PORTS_SIP;
-	if (strstarts(helper_msg, "cannot add expectation"))
-		return SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION;
-	return SIPEXPECT_DROP_OTHER;
 }
 
 /* Packets the helper dropped for this master, then failed inserts. */

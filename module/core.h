@@ -19,6 +19,8 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+#include "errnos.h"
+
 /* Same as NF_CT_HELPER_NAME_LEN, without pulling in conntrack headers. */
 #define SIPEXPECT_HELPER_NAME_LEN	16
 
@@ -35,20 +37,21 @@
  *   - per dropped packet: whether netfilter really freed it as a drop, and
  *     the failed insert that made the helper give up on it (its cause).
  */
+#define SIPEXPECT_INSERT_FAIL_ENUM(err, SUFFIX, suffix)	\
+	SIPEXPECT_INSERT_FAIL_##SUFFIX,
+#define SIPEXPECT_DROPS_CAUSE_ENUM(err, SUFFIX, suffix)	\
+	SIPEXPECT_DROPS_CAUSE_##SUFFIX,
+
 enum sipexpect_counter {
 	SIPEXPECT_INSERT_OK,
-	SIPEXPECT_INSERT_FAIL_TABLE_FULL,	/* -EMFILE */
-	SIPEXPECT_INSERT_FAIL_CLASH,		/* -EBUSY */
-	SIPEXPECT_INSERT_FAIL_EXISTS,		/* -EALREADY */
+	SIPEXPECT_INSERT_ERRNOS(SIPEXPECT_INSERT_FAIL_ENUM)	/* errnos.h */
 	SIPEXPECT_INSERT_FAIL_OTHER,
-	SIPEXPECT_DROP_ALL_PORTS_SDP,
-	SIPEXPECT_DROP_ALL_PORTS_SIP,
-	SIPEXPECT_DROP_CANNOT_ADD_EXPECTATION,
-	SIPEXPECT_DROP_OTHER,
+	SIPEXPECT_MESSAGE_ALL_PORTS_SDP,
+	SIPEXPECT_MESSAGE_ALL_PORTS_SIP,
+	SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION,
+	SIPEXPECT_MESSAGE_OTHER,
 	SIPEXPECT_DROPS_CONFIRMED,
-	SIPEXPECT_DROPS_CAUSE_TABLE_FULL,
-	SIPEXPECT_DROPS_CAUSE_EXISTS,
-	SIPEXPECT_DROPS_CAUSE_CLASH,
+	SIPEXPECT_INSERT_ERRNOS(SIPEXPECT_DROPS_CAUSE_ENUM)	/* errnos.h */
 	SIPEXPECT_DROPS_CAUSE_OTHER,
 	SIPEXPECT_DROPS_CAUSE_UNKNOWN,		/* no failed insert before it */
 	/* Expectations removed, by why (removal.c). Normal ends first: */
@@ -65,11 +68,11 @@ enum sipexpect_counter {
 	SIPEXPECT_NR_COUNTERS
 };
 
-#define SIPEXPECT_FIRST_INSERT_FAIL	SIPEXPECT_INSERT_FAIL_TABLE_FULL
+#define SIPEXPECT_FIRST_INSERT_FAIL	(SIPEXPECT_INSERT_OK + 1)
 #define SIPEXPECT_LAST_INSERT_FAIL	SIPEXPECT_INSERT_FAIL_OTHER
-#define SIPEXPECT_FIRST_DROP		SIPEXPECT_DROP_ALL_PORTS_SDP
-#define SIPEXPECT_LAST_DROP		SIPEXPECT_DROP_OTHER
-#define SIPEXPECT_FIRST_CAUSE		SIPEXPECT_DROPS_CAUSE_TABLE_FULL
+#define SIPEXPECT_FIRST_MESSAGE		SIPEXPECT_MESSAGE_ALL_PORTS_SDP
+#define SIPEXPECT_LAST_MESSAGE		SIPEXPECT_MESSAGE_OTHER
+#define SIPEXPECT_FIRST_CAUSE		(SIPEXPECT_DROPS_CONFIRMED + 1)
 #define SIPEXPECT_LAST_CAUSE		SIPEXPECT_DROPS_CAUSE_UNKNOWN
 #define SIPEXPECT_FIRST_REMOVED		SIPEXPECT_REMOVED_USED
 #define SIPEXPECT_LAST_REMOVED		SIPEXPECT_REMOVED_EXPIRED_UNUSED
@@ -260,6 +263,26 @@ int sipexpect_u32_cmp(const void *a, const void *b);
 unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
 					  u32 netns);
 
+#define SIPEXPECT_INSERT_ERRNO_VALUE(err, SUFFIX, suffix)			\
+	[SIPEXPECT_INSERT_FAIL_##SUFFIX - SIPEXPECT_FIRST_INSERT_FAIL] = -(err),
+
+/*
+ * Its place in errnos.h's list, where its counters are in the enum's;
+ * past the list (the "other" counters) for any other errno.
+ */
+static inline unsigned int sipexpect_insert_errno_index(int err)
+{
+	static const s16 errnos[] = {
+		SIPEXPECT_INSERT_ERRNOS(SIPEXPECT_INSERT_ERRNO_VALUE)
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(errnos); i++)
+		if (errnos[i] == err)
+			break;
+	return i;
+}
+
 /*
  * -ESHUTDOWN (master without helper extension) has no counter: the probe
  * cannot name a helper for such a master, so it never reaches here.
@@ -267,38 +290,19 @@ unsigned int sipexpect_table_forget_netns(struct sipexpect_table *table,
  */
 static inline enum sipexpect_counter sipexpect_insert_outcome(int err)
 {
-	switch (err) {
-	case 0:
+	if (!err)
 		return SIPEXPECT_INSERT_OK;
-	case -EMFILE:
-		return SIPEXPECT_INSERT_FAIL_TABLE_FULL;
-	case -EBUSY:
-		return SIPEXPECT_INSERT_FAIL_CLASH;
-	case -EALREADY:
-		return SIPEXPECT_INSERT_FAIL_EXISTS;
-	default:
-		return SIPEXPECT_INSERT_FAIL_OTHER;
-	}
+	return SIPEXPECT_FIRST_INSERT_FAIL + sipexpect_insert_errno_index(err);
 }
 
 /* The cause of a dropped packet, from the failed insert before it (0: none). */
 static inline enum sipexpect_counter sipexpect_drop_cause(int err)
 {
-	switch (err) {
-	case 0:
+	if (!err)
 		return SIPEXPECT_DROPS_CAUSE_UNKNOWN;
-	case -EMFILE:
-		return SIPEXPECT_DROPS_CAUSE_TABLE_FULL;
-	case -EBUSY:
-		return SIPEXPECT_DROPS_CAUSE_CLASH;
-	case -EALREADY:
-		return SIPEXPECT_DROPS_CAUSE_EXISTS;
-	default:
-		return SIPEXPECT_DROPS_CAUSE_OTHER;
-	}
+	return SIPEXPECT_FIRST_CAUSE + sipexpect_insert_errno_index(err);
 }
 
-enum sipexpect_counter sipexpect_drop_reason(const char *helper_msg);
 u64 sipexpect_failures(const struct sipexpect_master_stats *stats);
 /* Expectations removed while their call may still have needed them. */
 u64 sipexpect_lost(const struct sipexpect_master_stats *stats);

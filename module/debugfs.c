@@ -19,21 +19,16 @@
 #include <linux/time.h>
 #include <linux/utsname.h>
 
+#include "advice.h"
 #include "alloc.h"
 #include "debugfs.h"
 #include "nfct.h"
 #include "occupancy.h"
 #include "probes.h"
-#include "report.h"
 #include "sipexpect.h"
 #include "unprobe.h"
 
 static struct dentry *sipexpect_dir;
-
-u64 sipexpect_age_s(u64 stamp)
-{
-	return div_u64(get_jiffies_64() - stamp, HZ);
-}
 
 static void sipexpect_show_counters(struct seq_file *m, const char *prefix,
 				    const u64 *counters)

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Failures as text, the same for the trace events and the debugfs files. */
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/netfilter.h>
 
+#include "errnos.h"
 #include "failure.h"
 
 void sipexpect_fmt_addr(char *buf, u8 l3, const union nf_inet_addr *a)
@@ -15,12 +18,14 @@ void sipexpect_fmt_addr(char *buf, u8 l3, const union nf_inet_addr *a)
 
 void sipexpect_fmt_err(char *buf, s32 err)
 {
+#define SIPEXPECT_ERRNO_NAME(err, SUFFIX, suffix)	{ -(err), #err },
 	static const struct {
 		s32 err;
 		const char *name;
 	} names[] = {
-		{ -EMFILE, "EMFILE" }, { -EBUSY, "EBUSY" },
-		{ -EALREADY, "EALREADY" }, { -ESHUTDOWN, "ESHUTDOWN" },
+		SIPEXPECT_INSERT_ERRNOS(SIPEXPECT_ERRNO_NAME)
+		/* A master without helper extension: no counter, a name. */
+		{ -ESHUTDOWN, "ESHUTDOWN" },
 	};
 	unsigned int i;
 
@@ -31,6 +36,11 @@ void sipexpect_fmt_err(char *buf, s32 err)
 		}
 	}
 	snprintf(buf, SIPEXPECT_ERR_LEN, "%d", err);
+}
+
+u64 sipexpect_age_s(u64 stamp)
+{
+	return div_u64(get_jiffies_64() - stamp, HZ);
 }
 
 const char *sipexpect_l3_name(u8 l3)
@@ -59,7 +69,7 @@ static const char *sipexpect_counter_suffix(u8 c, const char *prefix)
 
 const char *sipexpect_message_name(u8 message)
 {
-	if (message < SIPEXPECT_FIRST_DROP || message > SIPEXPECT_LAST_DROP)
+	if (message < SIPEXPECT_FIRST_MESSAGE || message > SIPEXPECT_LAST_MESSAGE)
 		return "-";
 	return sipexpect_counter_suffix(message, "helper_drop_");
 }

@@ -38,7 +38,7 @@ struct sipexpect_failure {
 	u32 max;
 	u32 held;
 	/* helper_drop */
-	u8 message;			/* enum sipexpect_counter, SIPEXPECT_DROP_* */
+	u8 message;			/* enum sipexpect_counter, SIPEXPECT_MESSAGE_* */
 	u8 cause;			/* SIPEXPECT_DROPS_CAUSE_* */
 	bool confirmed;
 	/* expect_removed */
@@ -58,6 +58,8 @@ const char *sipexpect_l4_name(u8 l4);
 const char *sipexpect_message_name(u8 message);
 const char *sipexpect_cause_name(u8 cause);
 const char *sipexpect_removed_name(u8 removed);
+/* Seconds from a jiffies64 stamp to now. */
+u64 sipexpect_age_s(u64 stamp);
 
 /* "netns=... zone=... l3=... proto=... src=... dst=... sport=... dport=... helper=..." */
 void sipexpect_show_key(struct seq_file *m, const struct sipexpect_key *key);

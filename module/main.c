@@ -12,6 +12,8 @@
 #include "nfct.h"
 #include "occupancy.h"
 #include "probes.h"
+#include "message.h"
+#include "netns.h"
 #include "removal.h"
 #include "sipexpect.h"
 
@@ -21,12 +23,12 @@ struct sipexpect_stage sipexpect_stage;
 struct sipexpect_attrib sipexpect_attrib;
 struct sipexpect_recent sipexpect_recent;
 struct sipexpect_flush sipexpect_flush;
-struct sipexpect_addr_cache sipexpect_msg_cache;
+struct sipexpect_addr_cache sipexpect_message_cache;
 struct sipexpect_addr_cache sipexpect_site_cache;
 
-static u8 sipexpect_msg_classify(const void *fmt)
+static u8 sipexpect_message_classify(const void *fmt)
 {
-	return sipexpect_drop_reason(fmt);
+	return sipexpect_message_counter(fmt);
 }
 
 /* Set once everything is up; reset writes wait for it (param lock). */
@@ -147,8 +149,8 @@ static int __init sipexpect_init(void)
 	err = sipexpect_recent_init(&sipexpect_recent, recent_size);
 	if (err)
 		goto err_attrib;
-	err = sipexpect_addr_cache_init(&sipexpect_msg_cache,
-					sipexpect_msg_classify);
+	err = sipexpect_addr_cache_init(&sipexpect_message_cache,
+					sipexpect_message_classify);
 	if (err)
 		goto err_recent;
 	err = sipexpect_addr_cache_init(&sipexpect_site_cache,
@@ -162,12 +164,15 @@ static int __init sipexpect_init(void)
 	err = sipexpect_occupancy_init();
 	if (err)
 		goto err_flush;
+	err = sipexpect_netns_init();
+	if (err)
+		goto err_occupancy;
 
 	/* Without them fill levels read 0 or cost more; the rest works. */
 	sipexpect_nfct_init();
 	err = sipexpect_debugfs_init();
 	if (err == -ENOMEM)
-		goto err_occupancy;
+		goto err_netns;
 	if (err)	/* debugfs=off: the trace events still tell */
 		pr_warn("debugfs unavailable (%d): no files under /sys/kernel/debug/sipexpect\n",
 			err);
@@ -183,6 +188,8 @@ static int __init sipexpect_init(void)
 
 err_debugfs:
 	sipexpect_debugfs_exit();
+err_netns:
+	sipexpect_netns_exit();
 err_occupancy:
 	sipexpect_occupancy_exit();
 err_flush:
@@ -190,7 +197,7 @@ err_flush:
 err_site:
 	sipexpect_addr_cache_exit(&sipexpect_site_cache);
 err_msg:
-	sipexpect_addr_cache_exit(&sipexpect_msg_cache);
+	sipexpect_addr_cache_exit(&sipexpect_message_cache);
 err_recent:
 	sipexpect_recent_exit(&sipexpect_recent);
 err_attrib:
@@ -214,10 +221,11 @@ static void __exit sipexpect_exit(void)
 	kernel_param_unlock(THIS_MODULE);
 	sipexpect_probes_disarm(true);
 	sipexpect_debugfs_exit();
+	sipexpect_netns_exit();
 	sipexpect_occupancy_exit();
 	sipexpect_flush_exit(&sipexpect_flush);
 	sipexpect_addr_cache_exit(&sipexpect_site_cache);
-	sipexpect_addr_cache_exit(&sipexpect_msg_cache);
+	sipexpect_addr_cache_exit(&sipexpect_message_cache);
 	sipexpect_stage_exit(&sipexpect_stage);
 	sipexpect_attrib_exit(&sipexpect_attrib);
 	sipexpect_recent_exit(&sipexpect_recent);

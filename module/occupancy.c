@@ -26,47 +26,7 @@ struct sipexpect_net {
 
 static unsigned int sipexpect_net_id __read_mostly;
 
-/*
- * Their masters must not outlive them (and their inums may be reused), nor
- * come back from what is still staged. The kernel tears netns down in
- * batches: one drain and one pass over each table for the whole batch.
- */
-static void __net_exit sipexpect_net_exit_batch(struct list_head *net_exit_list)
-{
-	unsigned int nr = 0, i = 0;
-	struct net *net;
-	u32 *inums;
-
-	list_for_each_entry(net, net_exit_list, exit_list)
-		nr++;
-	inums = sipexpect_alloc(array_size(nr, sizeof(*inums)), GFP_KERNEL);
-	/* A drop still waiting for its free must not bring a master back. */
-	sipexpect_attrib_netns_gone(&sipexpect_attrib);
-	sipexpect_sync();
-	if (!inums) {
-		/* One pass per netns: slower, and nothing lost. */
-		list_for_each_entry(net, net_exit_list, exit_list) {
-			sipexpect_flush_forget_netns(&sipexpect_flush,
-						     &net->ns.inum, 1);
-			sipexpect_table_forget_netns(&sipexpect_sip_masters,
-						     net->ns.inum);
-			sipexpect_table_forget_netns(&sipexpect_other_masters,
-						     net->ns.inum);
-		}
-		return;
-	}
-	list_for_each_entry(net, net_exit_list, exit_list)
-		inums[i++] = net->ns.inum;
-	sipexpect_sort_netns(inums, nr);
-	/* Flushed expectations waiting: they would bring a master back. */
-	sipexpect_flush_forget_netns(&sipexpect_flush, inums, nr);
-	sipexpect_table_forget_netns_set(&sipexpect_sip_masters, inums, nr);
-	sipexpect_table_forget_netns_set(&sipexpect_other_masters, inums, nr);
-	sipexpect_free(inums);
-}
-
 static struct pernet_operations sipexpect_net_ops = {
-	.exit_batch	= sipexpect_net_exit_batch,
 	.id	= &sipexpect_net_id,
 	.size	= sizeof(struct sipexpect_net),
 };

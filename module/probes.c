@@ -290,7 +290,7 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	 * failed insert.
 	 */
 	sipexpect_attrib_log(&sipexpect_attrib, skb, &key,
-			     sipexpect_addr_class(&sipexpect_msg_cache, fmt),
+			     sipexpect_addr_class(&sipexpect_message_cache, fmt),
 			     ktime_get_coarse_real_ns());
 	return 0;
 }

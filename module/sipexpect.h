@@ -23,7 +23,7 @@ extern struct sipexpect_recent sipexpect_recent;
 /* Expectations an INVITE flushed, until its inserts are known. */
 extern struct sipexpect_flush sipexpect_flush;
 /* The helper lines' reasons, and the removals' sites, by address. */
-extern struct sipexpect_addr_cache sipexpect_msg_cache;
+extern struct sipexpect_addr_cache sipexpect_message_cache;
 extern struct sipexpect_addr_cache sipexpect_site_cache;
 
 /*

@@ -166,7 +166,15 @@ def fields(line):
 
 
 def stats():
-    return {k: int(v) for k, v in keyvals(read("stats")).items()}
+    st = {k: int(v) for k, v in keyvals(read("stats")).items()}
+    names = [k for k in st if not k.startswith("other_helpers_")]
+    if names != list(COUNTER_NAMES):
+        raise RuntimeError("labkit's COUNTER_NAMES differ from the module's stats "
+                           f"(module/errnos.h?): module only "
+                           f"{sorted(set(names) - set(COUNTER_NAMES))}, labkit only "
+                           f"{sorted(set(COUNTER_NAMES) - set(names))}; the module's "
+                           f"order: {names}")
+    return st
 
 
 def status():
@@ -476,13 +484,14 @@ class ExpectEvents:
 REMOVED = ("used", "replaced", "ended", "withdrawn", "master_gone", "other",
            "flushed_by_invite", "evicted", "expired_unused")
 LOST = ("flushed_by_invite", "evicted", "expired_unused")
-COUNTER_NAMES = ("expect_insert_ok", "expect_insert_fail_table_full",
-                 "expect_insert_fail_clash", "expect_insert_fail_exists",
+# module/errnos.h's list, in its order; stats() checks it against the module.
+CAUSES = ("table_full", "clash", "exists")
+COUNTER_NAMES = ("expect_insert_ok", *(f"expect_insert_fail_{c}" for c in CAUSES),
                  "expect_insert_fail_other", "helper_drop_all_ports_in_use_sdp",
                  "helper_drop_all_ports_in_use_sip",
                  "helper_drop_cannot_add_expectation", "helper_drop_other",
-                 "drops_confirmed", "drops_cause_table_full", "drops_cause_exists",
-                 "drops_cause_clash", "drops_cause_other", "drops_cause_unknown",
+                 "drops_confirmed", *(f"drops_cause_{c}" for c in CAUSES),
+                 "drops_cause_other", "drops_cause_unknown",
                  *(f"expect_removed_{r}" for r in REMOVED))
 KEY = ("netns", "zone", "l3", "proto", "src", "dst", "sport", "dport", "helper")
 NUM = re.compile(r"^\d+$")

@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Text a person reads: ages and the advice. */
-#ifndef _SIPEXPECT_REPORT_H
-#define _SIPEXPECT_REPORT_H
+/* The advice file: what to do about what was counted (advice.c). */
+#ifndef _SIPEXPECT_ADVICE_H
+#define _SIPEXPECT_ADVICE_H
 
 #include <linux/seq_file.h>
 
 #include "core.h"
 #include "failure.h"
 #include "occupancy.h"
-
-/* Seconds from a jiffies64 stamp to now. */
-u64 sipexpect_age_s(u64 stamp);
 
 /*
  * The expect_hashsize that gives an expect_max of at least twice what the
@@ -30,4 +27,4 @@ void sipexpect_advice_show(struct seq_file *m,
 			   const struct sipexpect_occupancy *occ,
 			   u64 missed_inserts);
 
-#endif /* _SIPEXPECT_REPORT_H */
+#endif /* _SIPEXPECT_ADVICE_H */
