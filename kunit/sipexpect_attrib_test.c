@@ -17,28 +17,11 @@
 #include <linux/sched.h>
 
 #include "../module/attrib.c"
-
-#define TEST_NETNS	4026531840U
-
-static struct sipexpect_key test_key(u32 n, const char *helper)
-{
-	struct sipexpect_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.netns = TEST_NETNS;
-	k.l3 = NFPROTO_IPV4;
-	k.l4 = IPPROTO_UDP;
-	k.src.ip = htonl(0x0a000001 + n);	/* 10.0.0.1 + n */
-	k.dst.ip = htonl(0xc0000201);		/* 192.0.2.1 */
-	k.sport = 5060;
-	k.dport = 5060;
-	strscpy(k.helper, helper, sizeof(k.helper));
-	return k;
-}
+#include "test_key.h"
 
 static struct sipexpect_key sip_key(u32 n)
 {
-	return test_key(n, "sip");
+	return test_key_of(n, "sip");
 }
 
 /* Packets, by address only. */
@@ -624,7 +607,7 @@ static void sipexpect_attrib_other_helper(struct kunit *test)
 {
 	static const u64 none[SIPEXPECT_NR_COUNTERS];
 	struct attrib_ctx *ctx = attrib_ctx(test);
-	struct sipexpect_key f = test_key(1, "ftp");
+	struct sipexpect_key f = test_key_of(1, "ftp");
 	u64 want[SIPEXPECT_NR_COUNTERS] = {};
 
 	sipexpect_attrib_insert(&ctx->a, &f, -EMFILE, 1, NULL);

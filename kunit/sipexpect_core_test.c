@@ -13,24 +13,13 @@
 
 #include "../module/alloc.c"
 #include "../module/core.c"
+#include "../module/param.c"
+#include "test_key.h"
 
-#define TEST_NETNS	4026531840U
-
-static struct sipexpect_key test_key(u32 n)
+/* A SIP master's key. */
+static inline struct sipexpect_key test_key(u32 n)
 {
-	struct sipexpect_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.netns = TEST_NETNS;
-	k.zone = 0;
-	k.l3 = NFPROTO_IPV4;
-	k.l4 = IPPROTO_UDP;
-	k.src.ip = htonl(0x0a000001 + n);	/* 10.0.0.1 + n */
-	k.dst.ip = htonl(0xc0000201);		/* 192.0.2.1 */
-	k.sport = 5060;
-	k.dport = 5060;
-	strscpy(k.helper, "sip", sizeof(k.helper));
-	return k;
+	return test_key_of(n, "sip");
 }
 
 static struct sipexpect_table *test_table(struct kunit *test,

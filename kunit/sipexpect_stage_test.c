@@ -18,34 +18,17 @@
 #include <linux/sched.h>
 
 #include "../module/stage.c"
-
-#define TEST_NETNS	4026531840U
-
-static struct sipexpect_key test_key(u32 n, const char *helper)
-{
-	struct sipexpect_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.netns = TEST_NETNS;
-	k.l3 = NFPROTO_IPV4;
-	k.l4 = IPPROTO_UDP;
-	k.src.ip = htonl(0x0a000001 + n);	/* 10.0.0.1 + n */
-	k.dst.ip = htonl(0xc0000201);		/* 192.0.2.1 */
-	k.sport = 5060;
-	k.dport = 5060;
-	strscpy(k.helper, helper, sizeof(k.helper));
-	return k;
-}
+#include "test_key.h"
 
 static struct sipexpect_key sip_key(u32 n)
 {
-	return test_key(n, "sip");
+	return test_key_of(n, "sip");
 }
 
 /* Even masters are SIP, odd ones another helper's: the other table. */
 static struct sipexpect_key mixed_key(u32 n)
 {
-	return test_key(n, n % 2 ? "ftp" : "sip");
+	return test_key_of(n, n % 2 ? "ftp" : "sip");
 }
 
 struct stage_ctx {
@@ -318,9 +301,9 @@ static void sipexpect_stage_sip_and_other(struct kunit *test)
 {
 	struct stage_ctx *ctx = stage_ctx(test, 16, 16);
 	struct sipexpect_key s1 = sip_key(1), s2 = sip_key(2);
-	struct sipexpect_key ftp = test_key(3, "ftp");
-	struct sipexpect_key h323 = test_key(4, "h323");
-	struct sipexpect_key sipish = test_key(5, "sip-5060");
+	struct sipexpect_key ftp = test_key_of(3, "ftp");
+	struct sipexpect_key h323 = test_key_of(4, "h323");
+	struct sipexpect_key sipish = test_key_of(5, "sip-5060");
 	u64 want[2][SIPEXPECT_NR_COUNTERS] = {};
 	struct sipexpect_snapshot *snap;
 

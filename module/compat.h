@@ -5,6 +5,22 @@
  * SIPEXPECT_HAVE_* (listed in SIPEXPECT_BUILD_FEATURES); prefer those to
  * version numbers: Debian's 6.1.192 carries netfilter changes from 2026
  * that its version number does not tell.
+ *
+ * Shims here take mainline's names, so that the sources read as mainline.
+ * The feature tests left in the sources are not API renames a shim could
+ * hide, and stay where they are, each for its reason:
+ *   - nfct.c, the one file that reads conntrack's internals, asks where
+ *     the data lives on this kernel: the helper on the expectation or on
+ *     its master (EXPECT_HELPER); expectations reaped by a GC worker with
+ *     a DEAD flag (2026, EXP_IS_EXPIRED) or unlinked by a timer the
+ *     moment they expire; the netns's expectation count in struct net
+ *     (NETNS_CT_EXPECT_COUNT) or in nf_conntrack's private per-netns
+ *     data, located at load. Each is a different design, not a name.
+ *   - probes.c builds the skb:kfree_skb probe only where the tracepoint
+ *     carries the netfilter drop reason (KFREE_SKB_PROBE, below); without
+ *     it, status says the probe is unavailable.
+ *   - CONFIG_X86 (probes.c's unwinder, nfct.c's MCOUNT_INSN_SIZE): the
+ *     architecture, not the version.
  */
 #ifndef _SIPEXPECT_COMPAT_H
 #define _SIPEXPECT_COMPAT_H

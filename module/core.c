@@ -47,18 +47,6 @@ const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS] = {
 	[SIPEXPECT_REMOVED_EXPIRED_UNUSED]	= "expect_removed_expired_unused",
 };
 
-int sipexpect_parse_max_masters(const char *val, unsigned int *max_masters)
-{
-	unsigned int v;
-
-	if (!val || kstrtouint(val, 0, &v))
-		return -EINVAL;
-	if (v < SIPEXPECT_MAX_MASTERS_MIN || v > SIPEXPECT_MAX_MASTERS_MAX)
-		return -EINVAL;
-	*max_masters = v;
-	return 0;
-}
-
 /* Packets the helper dropped for this master, then failed inserts. */
 static u64 sipexpect_drops(const struct sipexpect_master_stats *stats)
 {

@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #include "errnos.h"
+#include "param.h"
 
 /* Same as NF_CT_HELPER_NAME_LEN, without pulling in conntrack headers. */
 #define SIPEXPECT_HELPER_NAME_LEN	16
@@ -241,7 +242,12 @@ struct sipexpect_snapshot {
 	struct sipexpect_master_stats masters[];
 };
 
-int sipexpect_parse_max_masters(const char *val, unsigned int *max_masters);
+static inline int sipexpect_parse_max_masters(const char *val,
+					      unsigned int *max_masters)
+{
+	return sipexpect_parse_uint_range(val, SIPEXPECT_MAX_MASTERS_MIN,
+					  SIPEXPECT_MAX_MASTERS_MAX, max_masters);
+}
 
 int sipexpect_table_init(struct sipexpect_table *table, unsigned int max_masters);
 void sipexpect_table_destroy(struct sipexpect_table *table);

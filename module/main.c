@@ -34,53 +34,25 @@ static u8 sipexpect_message_classify(const void *fmt)
 /* Set once everything is up; reset writes wait for it (param lock). */
 static bool sipexpect_ready;
 
-static unsigned int max_masters = SIPEXPECT_MAX_MASTERS_DEFAULT;
-
-static int max_masters_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int v;
-
-	if (sipexpect_parse_max_masters(val, &v)) {
-		pr_err("max_masters: expected an integer from %u to %u\n",
-		       SIPEXPECT_MAX_MASTERS_MIN, SIPEXPECT_MAX_MASTERS_MAX);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = v;
-	return 0;
-}
-
-static const struct kernel_param_ops max_masters_ops = {
-	.set = max_masters_set,
-	.get = param_get_uint,
+static struct sipexpect_uint_param max_masters = {
+	.value = SIPEXPECT_MAX_MASTERS_DEFAULT,
+	.min = SIPEXPECT_MAX_MASTERS_MIN,
+	.max = SIPEXPECT_MAX_MASTERS_MAX,
 };
 
 /* Fixed at load: the hash tables are sized from it. */
-module_param_cb(max_masters, &max_masters_ops, &max_masters, 0444);
+module_param_cb(max_masters, &sipexpect_uint_param_ops, &max_masters, 0444);
 MODULE_PARM_DESC(max_masters,
 		 "Master connections tracked at once, SIP and other helpers each; the least recently updated is evicted beyond it (1-65536, default 4096)");
 
-static unsigned int recent_size = SIPEXPECT_RECENT_DEFAULT;
-
-static int recent_size_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int v;
-
-	if (sipexpect_parse_recent_size(val, &v)) {
-		pr_err("recent_size: expected an integer from %u to %u\n",
-		       SIPEXPECT_RECENT_MIN, SIPEXPECT_RECENT_MAX);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = v;
-	return 0;
-}
-
-static const struct kernel_param_ops recent_size_ops = {
-	.set = recent_size_set,
-	.get = param_get_uint,
+static struct sipexpect_uint_param recent_size = {
+	.value = SIPEXPECT_RECENT_DEFAULT,
+	.min = SIPEXPECT_RECENT_MIN,
+	.max = SIPEXPECT_RECENT_MAX,
 };
 
 /* Fixed at load: the ring's memory is taken once. */
-module_param_cb(recent_size, &recent_size_ops, &recent_size, 0444);
+module_param_cb(recent_size, &sipexpect_uint_param_ops, &recent_size, 0444);
 MODULE_PARM_DESC(recent_size,
 		 "Failures kept in the recent file (16-65536, default 1024: about 340 dropped calls, 150 KiB)");
 
@@ -132,10 +104,10 @@ static int __init sipexpect_init(void)
 {
 	int err;
 
-	err = sipexpect_table_init(&sipexpect_sip_masters, max_masters);
+	err = sipexpect_table_init(&sipexpect_sip_masters, max_masters.value);
 	if (err)
 		goto fail;
-	err = sipexpect_table_init(&sipexpect_other_masters, max_masters);
+	err = sipexpect_table_init(&sipexpect_other_masters, max_masters.value);
 	if (err)
 		goto err_sip;
 	err = sipexpect_stage_init(&sipexpect_stage, &sipexpect_sip_masters,
@@ -146,7 +118,7 @@ static int __init sipexpect_init(void)
 				    sipexpect_report_drop);
 	if (err)
 		goto err_stage;
-	err = sipexpect_recent_init(&sipexpect_recent, recent_size);
+	err = sipexpect_recent_init(&sipexpect_recent, recent_size.value);
 	if (err)
 		goto err_attrib;
 	err = sipexpect_addr_cache_init(&sipexpect_message_cache,
@@ -183,7 +155,7 @@ static int __init sipexpect_init(void)
 	sipexpect_ready = true;
 	kernel_param_unlock(THIS_MODULE);
 	pr_info("version %s loaded, tracking up to %u masters, the last %u failures\n",
-		SIPEXPECT_VERSION, max_masters, recent_size);
+		SIPEXPECT_VERSION, max_masters.value, recent_size.value);
 	return 0;
 
 err_debugfs:

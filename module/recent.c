@@ -14,18 +14,6 @@
 #include "alloc.h"
 #include "recent.h"
 
-int sipexpect_parse_recent_size(const char *val, unsigned int *size)
-{
-	unsigned int v;
-
-	if (!val || kstrtouint(val, 0, &v))
-		return -EINVAL;
-	if (v < SIPEXPECT_RECENT_MIN || v > SIPEXPECT_RECENT_MAX)
-		return -EINVAL;
-	*size = v;
-	return 0;
-}
-
 int sipexpect_recent_init(struct sipexpect_recent *r, unsigned int size)
 {
 	if (size < SIPEXPECT_RECENT_MIN || size > SIPEXPECT_RECENT_MAX)

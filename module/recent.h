@@ -36,7 +36,13 @@ struct sipexpect_recent_copy {
 	struct sipexpect_failure f[];
 };
 
-int sipexpect_parse_recent_size(const char *val, unsigned int *size);
+static inline int sipexpect_parse_recent_size(const char *val,
+					      unsigned int *size)
+{
+	return sipexpect_parse_uint_range(val, SIPEXPECT_RECENT_MIN,
+					  SIPEXPECT_RECENT_MAX, size);
+}
+
 int sipexpect_recent_init(struct sipexpect_recent *r, unsigned int size);
 void sipexpect_recent_exit(struct sipexpect_recent *r);
 void sipexpect_recent_reset(struct sipexpect_recent *r);
