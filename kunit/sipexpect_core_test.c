@@ -13,6 +13,7 @@
 
 #include "../module/alloc.c"
 #include "../module/core.c"
+#include "../module/counters.c"
 #include "../module/param.c"
 #include "test_key.h"
 

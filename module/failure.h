@@ -9,7 +9,8 @@
 
 #include <linux/seq_file.h>
 
-#include "core.h"
+#include "counters.h"
+#include "key.h"
 
 enum sipexpect_failure_kind {
 	SIPEXPECT_FAILURE_INSERT,	/* event expect_insert_failed */

@@ -3,7 +3,7 @@
 #ifndef _SIPEXPECT_MESSAGE_H
 #define _SIPEXPECT_MESSAGE_H
 
-#include "core.h"
+#include "counters.h"
 
 /* SIPEXPECT_MESSAGE_*; SIPEXPECT_MESSAGE_OTHER for NULL or any other line. */
 enum sipexpect_counter sipexpect_message_counter(const char *helper_msg);

@@ -11,6 +11,7 @@
 #include <linux/atomic.h>
 
 #include "failure.h"
+#include "param.h"
 
 #define SIPEXPECT_RECENT_DEFAULT	1024
 #define SIPEXPECT_RECENT_MIN		16
