@@ -9,11 +9,11 @@
 #include <linux/string.h>
 
 #include "debugfs.h"
+#include "message.h"
+#include "netns.h"
 #include "nfct.h"
 #include "occupancy.h"
 #include "probes.h"
-#include "message.h"
-#include "netns.h"
 #include "removal.h"
 #include "sipexpect.h"
 

@@ -123,7 +123,6 @@ bool sipexpect_exp_timed_out(const struct nf_conntrack_expect *exp)
 #endif
 }
 
-/* The same expectation (class, master, tuple and mask) inserted again. */
 u32 sipexpect_net_expect_count_percpu(const struct net *net)
 {
 	u32 created = 0, deleted = 0;

@@ -67,6 +67,7 @@ static inline bool sipexpect_exp_is(const struct nf_conntrack_expect *exp,
 	       nf_ct_tuple_mask_equal(&exp->mask, mask);
 }
 
+/* The same expectation (class, master, tuple and mask) inserted again. */
 static inline bool sipexpect_exp_same(const struct nf_conntrack_expect *a,
 				      const struct nf_conntrack_expect *b)
 {
