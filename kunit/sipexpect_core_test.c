@@ -102,9 +102,9 @@ static void sipexpect_core_same_key_one_record(struct kunit *test)
 	struct sipexpect_key a = test_key(1), b = test_key(1);
 	struct sipexpect_snapshot *snap;
 
+	count(t, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
 	count(t, &a, SIPEXPECT_INSERT_OK);
 	count(t, &b, SIPEXPECT_INSERT_OK);
-	count(t, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
 	snap = test_snapshot(test, t);
 	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 1U);
 	KUNIT_EXPECT_EQ(test, snap->masters[0].counters[SIPEXPECT_INSERT_OK],
@@ -242,11 +242,17 @@ static void sipexpect_core_counter_lands_alone(struct kunit *test)
 
 		count(t, &k, c);
 		snap = test_snapshot(test, t);
-		KUNIT_ASSERT_EQ(test, snap->counts.nr_masters, 1U);
+		/* Only something to act on earns a record. */
+		KUNIT_ASSERT_EQ_MSG(test, snap->counts.nr_masters,
+				    sipexpect_counter_is_normal(c) ? 0U : 1U,
+				    "event %s",
+				    sipexpect_counter_names[c]);
 		for (i = 0; i < SIPEXPECT_NR_COUNTERS; i++) {
 			u64 want = i == c ? 1 : 0;
 
-			KUNIT_EXPECT_EQ_MSG(test, snap->masters[0].counters[i],
+			KUNIT_EXPECT_EQ_MSG(test, sipexpect_counter_is_normal(c) ?
+					    snap->counts.evicted[i] :
+					    snap->masters[0].counters[i],
 					    want, "event %s, counter %s",
 					    sipexpect_counter_names[c],
 					    sipexpect_counter_names[i]);
@@ -276,6 +282,7 @@ static void sipexpect_core_counters_in_one_update(struct kunit *test)
 	d.counts[SIPEXPECT_DROPS_CONFIRMED] = 1;
 	d.counts[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
 	other.counts[SIPEXPECT_INSERT_OK] = 2;
+	other.counts[SIPEXPECT_INSERT_FAIL_EXISTS] = 1;
 	sipexpect_table_fold(t, &d);
 	sipexpect_table_fold(t, &d);
 	/* At the bound: d's master is evicted, its counts move to evicted. */
@@ -404,7 +411,7 @@ static void sipexpect_core_fold_lost(struct kunit *test)
 
 	lost[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 5;
 	lost[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 2;
-	count(t, &(struct sipexpect_key){ .netns = 1 }, SIPEXPECT_INSERT_OK);
+	count(t, &(struct sipexpect_key){ .netns = 1 }, SIPEXPECT_INSERT_FAIL_OTHER);
 	sipexpect_table_fold_lost(t, lost);
 	snap = test_snapshot(test, t);
 	KUNIT_EXPECT_EQ(test, snap->nr, 1U);
@@ -421,9 +428,9 @@ static void sipexpect_core_seen_times(struct kunit *test)
 	struct sipexpect_snapshot *snap;
 	u64 before = get_jiffies_64();
 
-	count(t, &k, SIPEXPECT_INSERT_OK);
+	count(t, &k, SIPEXPECT_INSERT_FAIL_CLASH);
 	msleep(50);
-	count(t, &k, SIPEXPECT_INSERT_OK);
+	count(t, &k, SIPEXPECT_INSERT_FAIL_CLASH);
 	snap = test_snapshot(test, t);
 	KUNIT_EXPECT_GE(test, snap->masters[0].first_seen, before);
 	KUNIT_EXPECT_GT(test, snap->masters[0].last_seen,
@@ -463,11 +470,11 @@ static void sipexpect_core_evicts_least_recently_updated(struct kunit *test)
 	struct sipexpect_key c = test_key(3), d = test_key(4);
 	struct sipexpect_snapshot *snap;
 
-	count(t, &a, SIPEXPECT_INSERT_OK);
-	count(t, &b, SIPEXPECT_INSERT_OK);
-	count(t, &c, SIPEXPECT_INSERT_OK);
+	count(t, &a, SIPEXPECT_INSERT_FAIL_CLASH);
+	count(t, &b, SIPEXPECT_INSERT_FAIL_CLASH);
+	count(t, &c, SIPEXPECT_INSERT_FAIL_CLASH);
 	count(t, &a, SIPEXPECT_INSERT_OK);	/* b is now the oldest */
-	count(t, &d, SIPEXPECT_INSERT_OK);
+	count(t, &d, SIPEXPECT_INSERT_FAIL_CLASH);
 	snap = test_snapshot(test, t);
 	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 3U);
 	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &a));
@@ -475,7 +482,8 @@ static void sipexpect_core_evicts_least_recently_updated(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &c));
 	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &d));
 	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)1);
-	KUNIT_EXPECT_EQ(test, snap->counts.evicted[SIPEXPECT_INSERT_OK], (u64)1);
+	KUNIT_EXPECT_EQ(test, snap->counts.evicted[SIPEXPECT_INSERT_FAIL_CLASH],
+			(u64)1);
 	sipexpect_snapshot_free(snap);
 }
 
@@ -491,9 +499,9 @@ static void sipexpect_core_bound_normal_end_retired(struct kunit *test)
 	struct sipexpect_snapshot *snap;
 	int r;
 
-	count(t, &a, SIPEXPECT_INSERT_OK);
+	count(t, &a, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
 	count(t, &b, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
-	count(t, &c, SIPEXPECT_INSERT_OK);	/* a is evicted */
+	count(t, &c, SIPEXPECT_INSERT_FAIL_TABLE_FULL);	/* a is evicted */
 	for (r = SIPEXPECT_FIRST_REMOVED; r < SIPEXPECT_FIRST_LOST; r++)
 		count(t, &a, r);
 	snap = test_snapshot(test, t);
@@ -516,17 +524,39 @@ static void sipexpect_core_bound_normal_end_retired(struct kunit *test)
 	sipexpect_snapshot_free(snap);
 }
 
-/* Below the bound a record costs nobody theirs: a normal end makes one. */
-static void sipexpect_core_normal_end_below_bound_recorded(struct kunit *test)
+/*
+ * Below the bound too, good inserts and normal ends earn no record: they
+ * count as retired until the master has something to act on, and in its
+ * record from then on.
+ */
+static void sipexpect_core_normal_events_earn_no_record(struct kunit *test)
 {
 	struct sipexpect_table *t = test_table(test, 2);
 	struct sipexpect_key a = test_key(1);
 	struct sipexpect_snapshot *snap;
+	int r;
 
-	count(t, &a, SIPEXPECT_REMOVED_USED);
+	count(t, &a, SIPEXPECT_INSERT_OK);
+	for (r = SIPEXPECT_FIRST_REMOVED; r < SIPEXPECT_FIRST_LOST; r++)
+		count(t, &a, r);
 	snap = test_snapshot(test, t);
-	KUNIT_EXPECT_NOT_NULL(test, find_master(snap, &a));
-	KUNIT_EXPECT_EQ(test, snap->counts.evicted[SIPEXPECT_REMOVED_USED], (u64)0);
+	KUNIT_EXPECT_EQ(test, snap->counts.nr_masters, 0U);
+	KUNIT_EXPECT_EQ(test, snap->counts.masters_evicted, (u64)0);
+	KUNIT_EXPECT_EQ(test, snap->counts.evicted[SIPEXPECT_INSERT_OK], (u64)1);
+	KUNIT_EXPECT_EQ(test, snap->counts.evicted[SIPEXPECT_REMOVED_USED], (u64)1);
+	expect_totals_balance(test, snap);
+	sipexpect_snapshot_free(snap);
+
+	count(t, &a, SIPEXPECT_REMOVED_EXPIRED_UNUSED);
+	count(t, &a, SIPEXPECT_INSERT_OK);
+	snap = test_snapshot(test, t);
+	KUNIT_ASSERT_EQ(test, snap->counts.nr_masters, 1U);
+	KUNIT_EXPECT_EQ(test, snap->masters[0].counters[SIPEXPECT_INSERT_OK], (u64)1);
+	KUNIT_EXPECT_EQ(test,
+			snap->masters[0].counters[SIPEXPECT_REMOVED_EXPIRED_UNUSED],
+			(u64)1);
+	KUNIT_EXPECT_EQ(test, snap->counts.totals[SIPEXPECT_INSERT_OK], (u64)2);
+	expect_totals_balance(test, snap);
 	sipexpect_snapshot_free(snap);
 }
 
@@ -589,8 +619,8 @@ static void sipexpect_core_evicted_master_starts_fresh(struct kunit *test)
 	struct sipexpect_snapshot *snap;
 
 	count(t, &a, SIPEXPECT_INSERT_FAIL_CLASH);
-	count(t, &b, SIPEXPECT_INSERT_OK);
-	count(t, &a, SIPEXPECT_INSERT_OK);
+	count(t, &b, SIPEXPECT_INSERT_FAIL_EXISTS);
+	count(t, &a, SIPEXPECT_INSERT_FAIL_EXISTS);
 	snap = test_snapshot(test, t);
 	KUNIT_ASSERT_EQ(test, snap->counts.nr_masters, 1U);
 	KUNIT_EXPECT_EQ(test, snap->masters[0].counters[SIPEXPECT_INSERT_FAIL_CLASH],
@@ -611,12 +641,12 @@ static void sipexpect_core_snapshot_most_failures_first(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		k[i] = test_key(i);
 	/* k[i] fails i + 1 times, spread over kinds; k[0] also succeeds a lot. */
-	for (j = 0; j < 50; j++)
-		count(t, &k[0], SIPEXPECT_INSERT_OK);
 	for (i = 0; i < 4; i++)
 		for (j = 0; j <= i; j++)
 			count(t, &k[i], j % 2 ? SIPEXPECT_INSERT_FAIL_CLASH :
 						SIPEXPECT_INSERT_FAIL_TABLE_FULL);
+	for (j = 0; j < 50; j++)
+		count(t, &k[0], SIPEXPECT_INSERT_OK);
 	count(t, &k[0], SIPEXPECT_INSERT_OK);	/* most recent, fewest failures */
 	/* One dropped packet outranks any number of tolerated failures. */
 	count(t, &dropped, SIPEXPECT_DROPS_CAUSE_EXISTS);
@@ -755,7 +785,7 @@ static void sipexpect_core_forget_netns(struct kunit *test)
 	expect_totals_balance(test, snap);
 	sipexpect_snapshot_free(snap);
 	/* The freed slots are usable again, the bound still holds. */
-	count(t, &b, SIPEXPECT_INSERT_OK);
+	count(t, &b, SIPEXPECT_INSERT_FAIL_TABLE_FULL);
 	KUNIT_EXPECT_EQ(test, t->counts.nr_masters, 2U);
 }
 
@@ -924,7 +954,7 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_latest_stamp_wins),
 	KUNIT_CASE(sipexpect_core_fold_lost),
 	KUNIT_CASE(sipexpect_core_bound_normal_end_retired),
-	KUNIT_CASE(sipexpect_core_normal_end_below_bound_recorded),
+	KUNIT_CASE(sipexpect_core_normal_events_earn_no_record),
 	KUNIT_CASE(sipexpect_core_seen_times),
 	KUNIT_CASE(sipexpect_core_bound_exact),
 	KUNIT_CASE(sipexpect_core_evicts_least_recently_updated),

@@ -231,7 +231,7 @@ static void sipexpect_stage_merges_same_key(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, entry_sum(c->open), 5ULL);
 
 	/* Another master: a's entry goes into the buffer, whole. */
-	stage_add(&ctx->st, &b, SIPEXPECT_INSERT_OK, 1, NULL);
+	stage_add(&ctx->st, &b, SIPEXPECT_INSERT_FAIL_CLASH, 1, NULL);
 	KUNIT_ASSERT_EQ(test, c->active->nr, 1U);
 	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->active->d[0].key, &a));
 	KUNIT_EXPECT_EQ(test, entry_sum(&c->active->d[0]), 5ULL);
@@ -249,7 +249,7 @@ static void sipexpect_stage_merges_same_key(struct kunit *test)
 	want_a[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
 	want_a[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = 1;
 	want_a[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
-	want_b[SIPEXPECT_INSERT_OK] = 1;
+	want_b[SIPEXPECT_INSERT_FAIL_CLASH] = 1;
 	snap = test_snapshot(test, &ctx->sip);
 	KUNIT_EXPECT_EQ(test, snap->nr, 2U);
 	expect_master(test, snap, &a, want_a);
@@ -270,11 +270,11 @@ static void sipexpect_stage_new_key_new_entry(struct kunit *test)
 	struct sipexpect_snapshot *snap;
 
 	/* Only consecutive events merge: a, b, a a, b is four entries. */
-	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
-	stage_add(&ctx->st, &b, SIPEXPECT_INSERT_OK, 1, NULL);
-	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
+	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_EXISTS, 1, NULL);
+	stage_add(&ctx->st, &b, SIPEXPECT_INSERT_FAIL_EXISTS, 1, NULL);
+	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_EXISTS, 1, NULL);
 	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_CLASH, 1, NULL);
-	stage_add(&ctx->st, &b, SIPEXPECT_INSERT_OK, 1, NULL);
+	stage_add(&ctx->st, &b, SIPEXPECT_INSERT_FAIL_EXISTS, 1, NULL);
 	KUNIT_ASSERT_EQ(test, c->active->nr, 3U);
 	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->active->d[0].key, &a));
 	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->active->d[1].key, &b));
@@ -286,14 +286,15 @@ static void sipexpect_stage_new_key_new_entry(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, sipexpect_key_eq(&c->open->key, &b));
 
 	sipexpect_stage_drain(&ctx->st);
-	want_a[SIPEXPECT_INSERT_OK] = 2;
+	want_a[SIPEXPECT_INSERT_FAIL_EXISTS] = 2;
 	want_a[SIPEXPECT_INSERT_FAIL_CLASH] = 1;
-	want_b[SIPEXPECT_INSERT_OK] = 2;
+	want_b[SIPEXPECT_INSERT_FAIL_EXISTS] = 2;
 	snap = test_snapshot(test, &ctx->sip);
 	KUNIT_EXPECT_EQ(test, snap->nr, 2U);
 	expect_master(test, snap, &a, want_a);
 	expect_master(test, snap, &b, want_b);
-	KUNIT_EXPECT_EQ(test, snap->counts.totals[SIPEXPECT_INSERT_OK], 4ULL);
+	KUNIT_EXPECT_EQ(test, snap->counts.totals[SIPEXPECT_INSERT_FAIL_EXISTS],
+			4ULL);
 	sipexpect_snapshot_free(snap);
 }
 
@@ -309,16 +310,16 @@ static void sipexpect_stage_sip_and_other(struct kunit *test)
 
 	stage_add(&ctx->st, &s1, SIPEXPECT_INSERT_FAIL_TABLE_FULL, 1, NULL);
 	stage_add(&ctx->st, &ftp, SIPEXPECT_INSERT_FAIL_TABLE_FULL, 1, NULL);
-	stage_add(&ctx->st, &s2, SIPEXPECT_INSERT_OK, 2, NULL);
-	stage_add(&ctx->st, &h323, SIPEXPECT_INSERT_OK, 3, NULL);
+	stage_add(&ctx->st, &s2, SIPEXPECT_INSERT_FAIL_OTHER, 2, NULL);
+	stage_add(&ctx->st, &h323, SIPEXPECT_INSERT_FAIL_OTHER, 3, NULL);
 	/* A helper merely named like sip is not the SIP helper. */
 	stage_add(&ctx->st, &sipish, SIPEXPECT_MESSAGE_OTHER, 1, NULL);
 	sipexpect_stage_drain(&ctx->st);
 
 	want[0][SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[0][SIPEXPECT_INSERT_OK] = 2;
+	want[0][SIPEXPECT_INSERT_FAIL_OTHER] = 2;
 	want[1][SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	want[1][SIPEXPECT_INSERT_OK] = 3;
+	want[1][SIPEXPECT_INSERT_FAIL_OTHER] = 3;
 	want[1][SIPEXPECT_MESSAGE_OTHER] = 1;
 	expect_tables(test, ctx, want);
 
@@ -394,15 +395,17 @@ static void sipexpect_stage_count_never_wraps(struct kunit *test)
 	struct sipexpect_key a = sip_key(1);
 	struct sipexpect_totals t;
 
-	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, STAGE_COUNT_MAX - 1, NULL);
-	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 1, NULL);
+	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_EXISTS, STAGE_COUNT_MAX - 1,
+		  NULL);
+	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_EXISTS, 1, NULL);
 	KUNIT_EXPECT_EQ(test, c->active->nr, 0U);
-	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_OK, 5, NULL);
+	stage_add(&ctx->st, &a, SIPEXPECT_INSERT_FAIL_EXISTS, 5, NULL);
 	KUNIT_EXPECT_EQ(test, c->active->nr, 1U);
-	KUNIT_EXPECT_EQ(test, c->open->counts[SIPEXPECT_INSERT_OK], 5U);
+	KUNIT_EXPECT_EQ(test, c->open->counts[SIPEXPECT_INSERT_FAIL_EXISTS], 5U);
 	sipexpect_stage_drain(&ctx->st);
 	sipexpect_totals_take(&ctx->sip, &t);
-	KUNIT_EXPECT_EQ(test, t.totals[SIPEXPECT_INSERT_OK], STAGE_COUNT_MAX + 5);
+	KUNIT_EXPECT_EQ(test, t.totals[SIPEXPECT_INSERT_FAIL_EXISTS],
+			STAGE_COUNT_MAX + 5);
 	KUNIT_EXPECT_EQ(test, t.nr_masters, 1U);
 }
 
@@ -460,7 +463,7 @@ static void sipexpect_stage_full_buffer_lost(struct kunit *test)
 	struct stage_vars *v = stage_vars(test);
 	struct sipexpect_totals *t = v->t;
 	const unsigned int n = SIPEXPECT_STAGE_ENTRIES + 10;
-	unsigned int i, side, cnt;
+	unsigned int i, side, cnt, recorded = 0;
 
 	for (i = 0; i < n; i++) {
 		struct sipexpect_key k = mixed_key(i);
@@ -472,6 +475,9 @@ static void sipexpect_stage_full_buffer_lost(struct kunit *test)
 		/* The first ENTRIES fit; the rest, the open one too, do not. */
 		if (i >= SIPEXPECT_STAGE_ENTRIES)
 			v->lost[i % 2][cnt] += 1 + i % 3;
+		/* Those that fit, and have something to act on, get a record. */
+		else if (!sipexpect_counter_is_normal(cnt))
+			recorded++;
 	}
 	KUNIT_EXPECT_EQ(test, c->active->nr, SIPEXPECT_STAGE_ENTRIES);
 	KUNIT_EXPECT_TRUE(test, c->has_lost);
@@ -488,8 +494,7 @@ static void sipexpect_stage_full_buffer_lost(struct kunit *test)
 	for (side = 0; side < 2; side++)
 		expect_counters(test, side ? "other lost" : "SIP lost",
 				t[side].lost, v->lost[side]);
-	KUNIT_EXPECT_EQ(test, t[0].nr_masters + t[1].nr_masters,
-			SIPEXPECT_STAGE_ENTRIES);
+	KUNIT_EXPECT_EQ(test, t[0].nr_masters + t[1].nr_masters, recorded);
 
 	/* Lost once: a second drain adds nothing. */
 	sipexpect_stage_drain(&ctx->st);
@@ -509,7 +514,8 @@ static int add_count_kicks(struct stage_ctx *ctx, u32 first, unsigned int n,
 	for (i = 0; i < n; i++) {
 		struct sipexpect_key k = sip_key(first + i);
 
-		if (stage_add(&ctx->st, &k, SIPEXPECT_INSERT_OK, 1, NULL)) {
+		if (stage_add(&ctx->st, &k, SIPEXPECT_INSERT_FAIL_EXISTS, 1,
+			      NULL)) {
 			(*kicks)++;
 			if (kick_at < 0)
 				kick_at = i;
@@ -548,10 +554,54 @@ static void sipexpect_stage_kick_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->active->nr, 0U);
 	KUNIT_EXPECT_FALSE(test, c->kicked);
 	sipexpect_totals_take(&ctx->sip, &t);
-	KUNIT_EXPECT_EQ(test, t.totals[SIPEXPECT_INSERT_OK],
+	KUNIT_EXPECT_EQ(test, t.totals[SIPEXPECT_INSERT_FAIL_EXISTS],
 			(u64)(first + second));
 	KUNIT_EXPECT_EQ(test, t.nr_masters, first + second);
 	KUNIT_EXPECT_EQ(test, ctx->st.entries_lost, 0ULL);
+}
+
+/*
+ * Good inserts and normal ends of masters with no record stage no entry:
+ * a drain moves them to their table's totals and retired, once, from this
+ * CPU or another one.
+ */
+static void sipexpect_stage_norecord_retired(struct kunit *test)
+{
+	struct stage_ctx *ctx = stage_ctx(test, 16, 16);
+	struct sipexpect_stage_cpu *c = pin_here(test, ctx);
+	struct sipexpect_totals *t = kunit_kcalloc(test, 2, sizeof(*t),
+						   GFP_KERNEL);
+	unsigned int here = raw_smp_processor_id(), there;
+	u64 sip_ok = 2;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	sipexpect_stage_norecord(&ctx->st, true, SIPEXPECT_INSERT_OK, 2);
+	sipexpect_stage_norecord(&ctx->st, false, SIPEXPECT_REMOVED_USED, 1);
+	KUNIT_EXPECT_FALSE(test, c->open_used);
+	KUNIT_EXPECT_EQ(test, c->active->nr, 0U);
+	KUNIT_EXPECT_TRUE(test, c->has_norecord);
+	there = cpumask_any_but(cpu_online_mask, here);
+	if (there < nr_cpu_ids) {
+		pin_cpu(test, ctx, there);
+		sipexpect_stage_norecord(&ctx->st, true, SIPEXPECT_INSERT_OK, 3);
+		sip_ok += 3;
+		pin_cpu(test, ctx, here);
+	}
+	sipexpect_stage_drain(&ctx->st);
+	KUNIT_EXPECT_FALSE(test, c->has_norecord);
+	sipexpect_totals_take(&ctx->sip, &t[0]);
+	sipexpect_totals_take(&ctx->other, &t[1]);
+	KUNIT_EXPECT_EQ(test, t[0].totals[SIPEXPECT_INSERT_OK], sip_ok);
+	KUNIT_EXPECT_EQ(test, t[0].evicted[SIPEXPECT_INSERT_OK], sip_ok);
+	KUNIT_EXPECT_EQ(test, t[1].totals[SIPEXPECT_REMOVED_USED], 1ULL);
+	KUNIT_EXPECT_EQ(test, t[1].evicted[SIPEXPECT_REMOVED_USED], 1ULL);
+	KUNIT_EXPECT_EQ(test, t[1].totals[SIPEXPECT_INSERT_OK], 0ULL);
+	KUNIT_EXPECT_EQ(test, t[0].nr_masters + t[1].nr_masters, 0U);
+
+	/* Folded once: a second drain adds nothing. */
+	sipexpect_stage_drain(&ctx->st);
+	sipexpect_totals_take(&ctx->sip, &t[0]);
+	KUNIT_EXPECT_EQ(test, t[0].totals[SIPEXPECT_INSERT_OK], sip_ok);
 }
 
 /* A stage without events drains to nothing, and a torn-down one re-inits. */
@@ -788,6 +838,7 @@ static struct kunit_case sipexpect_stage_cases[] = {
 	KUNIT_CASE(sipexpect_stage_new_key_new_entry),
 	KUNIT_CASE(sipexpect_stage_sip_and_other),
 	KUNIT_CASE(sipexpect_stage_fill_kept),
+	KUNIT_CASE(sipexpect_stage_norecord_retired),
 	KUNIT_CASE(sipexpect_stage_count_never_wraps),
 	KUNIT_CASE(sipexpect_stage_drain_exact),
 	KUNIT_CASE(sipexpect_stage_full_buffer_lost),

@@ -106,6 +106,15 @@ int sipexpect_attrib_init(struct sipexpect_attrib *a,
 			  void (*report)(const struct sipexpect_drop_report *r));
 void sipexpect_attrib_exit(struct sipexpect_attrib *a);
 
+/*
+ * No insert failed in the last second, on any CPU: a good insert has no
+ * failure to clear (sipexpect_attrib_insert() would find none pending).
+ */
+static inline bool sipexpect_attrib_quiet(const struct sipexpect_attrib *a)
+{
+	return !time_before64(get_jiffies_64(), READ_ONCE(a->last_fail_at) + HZ);
+}
+
 /* An insert returned @err; @nr expectations (1, or 2 for a pair) if 0. */
 void sipexpect_attrib_insert(struct sipexpect_attrib *a,
 			     const struct sipexpect_key *key, int err,

@@ -181,14 +181,13 @@ static void sipexpect_add_counts(u64 *dst, const u16 *counts)
 		dst[c] += counts[c];
 }
 
-/* Only expectations that ended as they should: nothing to act on. */
-static bool sipexpect_delta_only_normal_ends(const struct sipexpect_delta *d)
+/* Nothing to act on in @d: see sipexpect_counter_is_normal(). */
+static bool sipexpect_delta_only_normal(const struct sipexpect_delta *d)
 {
 	int c;
 
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
-		if (d->counts[c] && (c < SIPEXPECT_FIRST_REMOVED ||
-				     c >= SIPEXPECT_FIRST_LOST))
+		if (d->counts[c] && !sipexpect_counter_is_normal(c))
 			return false;
 	return true;
 }
@@ -204,12 +203,13 @@ void sipexpect_table_fold(struct sipexpect_table *table,
 	m = sipexpect_lookup_locked(bucket, &d->key);
 	if (m) {
 		list_move_tail(&m->lru, &table->lru);
-	} else if (table->counts.nr_masters >= table->counts.max_masters &&
-		   sipexpect_delta_only_normal_ends(d)) {
+	} else if (sipexpect_delta_only_normal(d)) {
 		/*
-		 * A master the bound pushed out, whose expectations end
-		 * (conntrack -F, its calls' BYEs): its record would push
-		 * out one that may hold failures. Counted with the retired.
+		 * A master earns its record with something to act on: a
+		 * master whose calls work, or one the bound pushed out
+		 * whose expectations now end (conntrack -F, its calls'
+		 * BYEs), is counted with the retired, and pushes out no
+		 * record that may hold failures.
 		 */
 		sipexpect_add_counts(table->counts.evicted, d->counts);
 		goto out;
@@ -241,6 +241,19 @@ void sipexpect_table_fold_lost(struct sipexpect_table *table,
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
 		table->counts.totals[c] += counts[c];
 		table->counts.lost[c] += counts[c];
+	}
+	mutex_unlock(&table->lock);
+}
+
+void sipexpect_table_fold_retired(struct sipexpect_table *table,
+				  const u64 counts[SIPEXPECT_NR_COUNTERS])
+{
+	int c;
+
+	mutex_lock(&table->lock);
+	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
+		table->counts.totals[c] += counts[c];
+		table->counts.evicted[c] += counts[c];
 	}
 	mutex_unlock(&table->lock);
 }

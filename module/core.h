@@ -64,9 +64,9 @@ struct sipexpect_totals {
 	u64 totals[SIPEXPECT_NR_COUNTERS];
 	/*
 	 * What records no longer in the table had counted (evicted, or their
-	 * netns gone) or count after eviction (expectations ending normally,
-	 * at the bound), and events that never had a record (no memory for
-	 * one, or no room to stage them): totals == live + evicted + lost.
+	 * netns gone), the good inserts and normal ends of masters with no
+	 * record (retired), and events that never had a record (no memory
+	 * for one, or no room to stage them): totals == live + evicted + lost.
 	 */
 	u64 evicted[SIPEXPECT_NR_COUNTERS];
 	u64 lost[SIPEXPECT_NR_COUNTERS];
@@ -107,6 +107,9 @@ void sipexpect_table_reset(struct sipexpect_table *table);
 /* Add what one master did since the last fold. */
 void sipexpect_table_fold(struct sipexpect_table *table,
 			  const struct sipexpect_delta *delta);
+/* Events of masters with no record (recorded.h): totals and retired. */
+void sipexpect_table_fold_retired(struct sipexpect_table *table,
+				  const u64 counts[SIPEXPECT_NR_COUNTERS]);
 /* Events that never reached a record: counted in the totals only. */
 void sipexpect_table_fold_lost(struct sipexpect_table *table,
 			       const u64 counts[SIPEXPECT_NR_COUNTERS]);

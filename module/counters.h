@@ -67,6 +67,16 @@ enum sipexpect_counter {
 
 extern const char * const sipexpect_counter_names[SIPEXPECT_NR_COUNTERS];
 
+/*
+ * A good insert or an expectation that ended as it should: nothing to act
+ * on, so nothing that earns a master its record.
+ */
+static inline bool sipexpect_counter_is_normal(unsigned int c)
+{
+	return c == SIPEXPECT_INSERT_OK ||
+	       (c >= SIPEXPECT_FIRST_REMOVED && c < SIPEXPECT_FIRST_LOST);
+}
+
 /* Counters first..last (one of the ranges above), added up. */
 static inline u64 sipexpect_sum(const u64 *c, int first, int last)
 {

@@ -88,6 +88,8 @@ static int status_show(struct seq_file *m, void *v)
 		   t->other.alloc_failures);
 	seq_printf(m, "staged_entries_lost: %llu\n",
 		   READ_ONCE(sipexpect_stage.entries_lost));
+	seq_printf(m, "recorded_forgotten: %llu\n",
+		   sipexpect_recorded_forgotten(&sipexpect_recorded));
 	seq_printf(m, "recent_size: %u\n", sipexpect_recent.size);
 	seq_printf(m, "recent_skipped: %lld\n",
 		   (s64)atomic64_read(&sipexpect_recent.skipped));

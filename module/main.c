@@ -19,6 +19,7 @@
 
 struct sipexpect_table sipexpect_sip_masters;
 struct sipexpect_table sipexpect_other_masters;
+struct sipexpect_recorded sipexpect_recorded;
 struct sipexpect_stage sipexpect_stage;
 struct sipexpect_attrib sipexpect_attrib;
 struct sipexpect_recent sipexpect_recent;
@@ -110,10 +111,14 @@ static int __init sipexpect_init(void)
 	err = sipexpect_table_init(&sipexpect_other_masters, max_masters.value);
 	if (err)
 		goto err_sip;
+	/* As many addresses as both tables' records: few pushed out. */
+	err = sipexpect_recorded_init(&sipexpect_recorded, 2 * max_masters.value);
+	if (err)
+		goto err_other;
 	err = sipexpect_stage_init(&sipexpect_stage, &sipexpect_sip_masters,
 				   &sipexpect_other_masters);
 	if (err)
-		goto err_other;
+		goto err_recorded;
 	err = sipexpect_attrib_init(&sipexpect_attrib, &sipexpect_stage,
 				    sipexpect_report_drop);
 	if (err)
@@ -176,6 +181,8 @@ err_attrib:
 	sipexpect_attrib_exit(&sipexpect_attrib);
 err_stage:
 	sipexpect_stage_exit(&sipexpect_stage);
+err_recorded:
+	sipexpect_recorded_exit(&sipexpect_recorded);
 err_other:
 	sipexpect_table_destroy(&sipexpect_other_masters);
 err_sip:
@@ -201,6 +208,7 @@ static void __exit sipexpect_exit(void)
 	sipexpect_stage_exit(&sipexpect_stage);
 	sipexpect_attrib_exit(&sipexpect_attrib);
 	sipexpect_recent_exit(&sipexpect_recent);
+	sipexpect_recorded_exit(&sipexpect_recorded);
 	sipexpect_table_destroy(&sipexpect_other_masters);
 	sipexpect_table_destroy(&sipexpect_sip_masters);
 }

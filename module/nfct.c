@@ -20,14 +20,9 @@ const struct nf_conntrack_helper *
 sipexpect_key_from_master(const struct nf_conn *master,
 			  struct sipexpect_key *key)
 {
+	const struct nf_conntrack_helper *helper = sipexpect_master_helper(master);
 	const struct nf_conntrack_tuple *t;
-	const struct nf_conntrack_helper *helper;
-	const struct nf_conn_help *help;
 
-	help = nfct_help(master);
-	if (!help)
-		return NULL;
-	helper = sipexpect_rcu_dereference(help->helper);
 	if (!helper)
 		return NULL;
 

@@ -38,6 +38,25 @@ static inline void *sipexpect_net_generic(const struct net *net,
 const struct nf_conntrack_helper *
 sipexpect_key_from_master(const struct nf_conn *master,
 			  struct sipexpect_key *key);
+/* A master's helper, as sipexpect_key_from_master() finds it, no key. */
+static inline const struct nf_conntrack_helper *
+sipexpect_master_helper(const struct nf_conn *master)
+{
+	const struct nf_conn_help *help = nfct_help(master);
+
+	return help ? sipexpect_rcu_dereference(help->helper) : NULL;
+}
+
+/*
+ * The SIP table's masters (key.h: sipexpect_key_is_sip()). By bytes: every
+ * good insert asks, and a fortified memcmp() is a call.
+ */
+static inline bool sipexpect_helper_is_sip(const struct nf_conntrack_helper *h)
+{
+	return h->name[0] == 's' && h->name[1] == 'i' && h->name[2] == 'p' &&
+	       !h->name[3];
+}
+
 /* Expectations the master holds now, all classes (what the kernel counts). */
 u32 sipexpect_master_held(const struct nf_conn *master);
 /* Helper of an expectation: its own (6.1.168+) or its master's. */

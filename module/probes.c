@@ -199,43 +199,84 @@ static void sipexpect_describe_insert(struct sipexpect_failure *f,
 	f->held = sipexpect_master_held(exp->master);
 }
 
+/*
+ * A good insert: of a master with no record (almost every insert), counted
+ * in its table's totals and retired without a key; else staged under its
+ * key. The key is needed too within a second of a failure anywhere: a
+ * retry that works clears its master's failure.
+ */
+static void sipexpect_insert_ok(const struct sipexpect_insert_call *call,
+				const struct nf_conn *master,
+				const struct nf_conntrack_helper *helper,
+				u32 count)
+{
+	if (!sipexpect_recorded_maybe(&sipexpect_recorded, master) &&
+	    sipexpect_attrib_quiet(&sipexpect_attrib)) {
+		sipexpect_stage_norecord(&sipexpect_stage,
+					 sipexpect_helper_is_sip(helper),
+					 SIPEXPECT_INSERT_OK, call->nr_exp);
+	} else {
+		struct sipexpect_fill fill = { .count = count };
+		struct sipexpect_key key;
+
+		sipexpect_key_from_master(master, &key);
+		sipexpect_attrib_insert(&sipexpect_attrib, &key, 0, call->nr_exp,
+					&fill);
+	}
+	sipexpect_flush_inserted(&sipexpect_flush, call->exp);
+	if (call->exp1)
+		sipexpect_flush_inserted(&sipexpect_flush, call->exp1);
+}
+
+/* Out of line: its record of the failure is a large frame. */
+static noinline void
+sipexpect_insert_failed(const struct sipexpect_insert_call *call,
+			const struct nf_conn *master,
+			const struct nf_conntrack_helper *helper, int err,
+			u32 count)
+{
+	/* Whole, padding and drop fields too: recent keeps a copy. */
+	struct sipexpect_failure f = {};
+	struct sipexpect_fill fill = {
+		.count = count,
+		.max = sipexpect_expect_max(),
+	};
+
+	sipexpect_recorded_add(&sipexpect_recorded, master);
+	sipexpect_key_from_master(master, &f.key);
+	sipexpect_attrib_insert(&sipexpect_attrib, &f.key, err, call->nr_exp,
+				&fill);
+	sipexpect_describe_insert(&f, call->exp, helper, err, &fill);
+	trace_expect_insert_failed(&f);
+	sipexpect_recent_add(&sipexpect_recent, &f);
+}
+
 /* A failed pair counts once, with its errno; a good one inserted two. */
 static int sipexpect_insert_return(struct kretprobe_instance *ri,
 				   struct pt_regs *regs)
 {
 	struct sipexpect_insert_call *call = (void *)ri->data;
-	const struct nf_conntrack_expect *exp = call->exp;
+	const struct nf_conn *master = call->exp->master;
 	const struct nf_conntrack_helper *helper;
 	int err = (int)regs_return_value(regs);
-	/* Whole, padding and drop fields too: recent keeps a copy. */
-	struct sipexpect_failure f = {};
-	struct sipexpect_fill fill;
 	const struct net *net;
+	u32 count;
 
 	sipexpect_inserting_end(call);
-	if (!exp->master)
+	if (!master)
 		return 0;
 	/* An RCU reader without rcu_read_lock(): see nfct.h. */
-	helper = sipexpect_key_from_master(exp->master, &f.key);
+	helper = sipexpect_master_helper(master);
 	if (!helper)
 		return 0;	/* no helper: nothing to attribute */
-	net = nf_ct_net(exp->master);
-	fill.count = sipexpect_net_expect_count(net);
+	net = nf_ct_net(master);
 	/* Only a failure keeps its fill level; the peak needs the count. */
-	fill.max = err ? sipexpect_expect_max() : 0;
-	sipexpect_occupancy_note(net, fill.count);
-	sipexpect_attrib_insert(&sipexpect_attrib, &f.key, err, call->nr_exp,
-				&fill);
-	if (!err) {
-		sipexpect_flush_inserted(&sipexpect_flush, exp);
-		if (call->exp1)
-			sipexpect_flush_inserted(&sipexpect_flush, call->exp1);
-	}
-	if (err) {
-		sipexpect_describe_insert(&f, exp, helper, err, &fill);
-		trace_expect_insert_failed(&f);
-		sipexpect_recent_add(&sipexpect_recent, &f);
-	}
+	count = sipexpect_net_expect_count(net);
+	sipexpect_occupancy_note(net, count);
+	if (err)
+		sipexpect_insert_failed(call, master, helper, err, count);
+	else
+		sipexpect_insert_ok(call, master, helper, count);
 	return 0;
 }
 
@@ -284,6 +325,7 @@ static int sipexpect_helper_log_pre(struct kprobe *p, struct pt_regs *regs)
 	fmt = (const char *)regs_get_kernel_argument(regs, 2);
 	if (!ct || !sipexpect_key_from_master(ct, &key))
 		return 0;
+	sipexpect_recorded_add(&sipexpect_recorded, ct);
 	/*
 	 * fmt is the helper's constant format string (in its .rodata), known
 	 * by its address once classified. The time is the tick's, as for a
@@ -374,7 +416,7 @@ static int sipexpect_remove_pre(struct kprobe *p, struct pt_regs *regs)
 	 */
 	if (!check_net(nf_ct_net(exp->master)))
 		return 0;
-	helper = sipexpect_key_from_master(exp->master, &f.key);
+	helper = sipexpect_master_helper(exp->master);
 	if (!helper)
 		return 0;
 	/* At the probed function's entry the stack's top is its return. */
@@ -394,9 +436,20 @@ static int sipexpect_remove_pre(struct kprobe *p, struct pt_regs *regs)
 	}
 	reason = sipexpect_removal_reason(&r);
 	if (reason < SIPEXPECT_FIRST_LOST) {
+		/* A normal end: a record's only if its master has one. */
+		if (!sipexpect_recorded_maybe(&sipexpect_recorded, exp->master)) {
+			sipexpect_stage_norecord(&sipexpect_stage,
+						 sipexpect_helper_is_sip(helper),
+						 reason, 1);
+			return 0;
+		}
+		sipexpect_key_from_master(exp->master, &f.key);
 		sipexpect_stage_count(&sipexpect_stage, &f.key, reason);
 		return 0;
 	}
+	/* Lost, or flushed and perhaps lost: the master earns its record. */
+	sipexpect_recorded_add(&sipexpect_recorded, exp->master);
+	sipexpect_key_from_master(exp->master, &f.key);
 	sipexpect_describe_removal(&f, exp, helper, reason);
 	if (reason == SIPEXPECT_REMOVED_FLUSHED_BY_INVITE) {
 		/* Lost only if the same INVITE does not insert it again. */

@@ -8,6 +8,7 @@
 #include "flush.h"
 #include "addrcache.h"
 #include "recent.h"
+#include "recorded.h"
 #include "stage.h"
 
 /*
@@ -16,6 +17,8 @@
  */
 extern struct sipexpect_table sipexpect_sip_masters;
 extern struct sipexpect_table sipexpect_other_masters;
+/* Masters that may have a record, by address: the good inserts' shortcut. */
+extern struct sipexpect_recorded sipexpect_recorded;
 /* Between the packet path and the tables. */
 extern struct sipexpect_stage sipexpect_stage;
 extern struct sipexpect_attrib sipexpect_attrib;

@@ -2,9 +2,9 @@
 /*
  * Per-CPU staging: the packet path's side of the accounting (see stage.h).
  *
- * Ownership: a CPU's active buffer, open entry and lost counts are touched
- * only on that CPU with interrupts off: by its probe handlers, or by the
- * drainer's IPI. The spare buffer belongs to the drainer (drain_lock).
+ * Ownership: a CPU's active buffer, open entry, lost and norecord counts
+ * are touched only on that CPU with interrupts off: by its probe handlers,
+ * or by the drainer's IPI. The spare buffer belongs to the drainer (drain_lock).
  * Buffers are allocated when a CPU comes online, never on the packet path.
  */
 #include <linux/cpu.h>
@@ -54,6 +54,8 @@ struct sipexpect_stage_take {
 	u64 lost[2][SIPEXPECT_NR_COUNTERS];
 	u64 lost_entries;
 	bool has_lost;
+	u64 norecord[2][SIPEXPECT_NR_COUNTERS];
+	bool has_norecord;
 };
 
 /* On the CPU that owns c (IPI, interrupts off), or with that CPU offline. */
@@ -75,6 +77,12 @@ static void sipexpect_stage_swap(void *arg)
 		c->lost_entries = 0;
 		c->has_lost = false;
 		t->has_lost = true;
+	}
+	if (c->has_norecord) {
+		memcpy(t->norecord, c->norecord, sizeof(t->norecord));
+		memset(c->norecord, 0, sizeof(c->norecord));
+		c->has_norecord = false;
+		t->has_norecord = true;
 	}
 	c->kicked = false;
 }
@@ -99,6 +107,10 @@ static void sipexpect_stage_fold(struct sipexpect_stage *st,
 		sipexpect_table_fold_lost(st->other, t->lost[1]);
 		st->entries_lost += t->lost_entries;
 	}
+	if (t->has_norecord) {
+		sipexpect_table_fold_retired(st->sip, t->norecord[0]);
+		sipexpect_table_fold_retired(st->other, t->norecord[1]);
+	}
 }
 
 /*
@@ -113,7 +125,7 @@ static bool sipexpect_stage_cpu_busy(struct sipexpect_stage_cpu *c)
 	struct sipexpect_stage_buf *b = c->active;	/* the drainer's to swap */
 
 	return READ_ONCE(c->open_used) || READ_ONCE(c->has_lost) ||
-	       (b && READ_ONCE(b->nr));
+	       READ_ONCE(c->has_norecord) || (b && READ_ONCE(b->nr));
 }
 
 /* With drain_lock and the CPU hotplug lock held. */

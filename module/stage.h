@@ -58,6 +58,12 @@ struct sipexpect_stage_cpu {
 	u64 lost[2][SIPEXPECT_NR_COUNTERS];	/* [0] SIP, [1] other */
 	u64 lost_entries;
 	bool has_lost;
+	/*
+	 * Good inserts and normal ends of masters with no record
+	 * (recorded.h): counted in the totals and as retired, no entry.
+	 */
+	u64 norecord[2][SIPEXPECT_NR_COUNTERS];	/* [0] SIP, [1] other */
+	bool has_norecord;
 	/* Drains this CPU alone; queued on it when its buffer fills up. */
 	struct work_struct drain_work;
 	struct sipexpect_stage *st;
@@ -135,6 +141,25 @@ __sipexpect_stage_add(struct sipexpect_stage *st,
 }
 
 void sipexpect_stage_kick(struct sipexpect_stage *st, unsigned int cpu);
+
+/*
+ * @n events of @counter for a master with no record, from any context:
+ * no key, no entry, nothing for the drain to fold but the sums.
+ */
+static __always_inline void
+sipexpect_stage_norecord(struct sipexpect_stage *st, bool sip,
+			 enum sipexpect_counter counter, unsigned int n)
+{
+	struct sipexpect_stage_cpu *c;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(st->cpu);
+	c->norecord[!sip][counter] += n;
+	c->has_norecord = true;
+	local_irq_restore(flags);
+}
+
 /* One event of @key, from any context (a probe handler). */
 void sipexpect_stage_count(struct sipexpect_stage *st,
 			   const struct sipexpect_key *key,

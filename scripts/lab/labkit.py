@@ -189,6 +189,30 @@ def recent():
     return [fields(line) for line in read("recent").splitlines()]
 
 
+def retired():
+    return {k: int(v) for k, v in keyvals(read("retired")).items()}
+
+
+# occupancy's top= lines: the masters holding the most expectations now.
+TOP_HELD = 10
+
+
+def top_held():
+    """{(src, sport): held} of occupancy's top= lines: the kernel's own
+    count of the (at most TOP_HELD) masters holding the most, listed or
+    not in masters."""
+    return {(f["src"], f["sport"]): int(f["held"])
+            for f in map(fields, read("occupancy").splitlines()) if "top" in f}
+
+
+def held_by_master():
+    """What sipexpect shows each master holds: its masters line (only a
+    master with something to act on has one), else its top= line. Every
+    master holding expectations is here while fewer than TOP_HELD do."""
+    return {**top_held(), **{(m["src"], m["sport"]): int(m["held"])
+                             for m in masters()}}
+
+
 def reset():
     write_file(f"{PARAMS}/reset", "1\n")
 
@@ -511,7 +535,8 @@ COLON_KEYS = {
                "other_helpers_masters_tracked", "other_helpers_masters_limit",
                "other_helpers_masters_evicted",
                "other_helpers_masters_alloc_failures",
-               "staged_entries_lost", "recent_size", "recent_skipped",
+               "staged_entries_lost", "recorded_forgotten", "recent_size",
+               "recent_skipped",
                "flushes_settled_early"],
 }
 FIELDS = {
