@@ -22,6 +22,9 @@ SERVER4, SERVER6 = "192.0.2.1", "2001:db8:2::1"
 FILES = ("status", "stats", "masters", "occupancy", "advice", "retired",
          "recent")
 EMFILE, EBUSY, EALREADY = -24, -16, -114
+# A SIP helper drop line in dmesg: nf_ct_sip's own prefix, or the netfilter
+# packet logger's (nf_log) once one is bound.
+HELPER_LINE = re.compile(r"(nf_ct_sip: |helper sip )dropping packet: ")
 
 results = []
 
@@ -344,15 +347,20 @@ def flood(count, first=0, *extra, netns="sxp-ph"):
     return int(out.split()[-1])
 
 
+def expect_counts(text):
+    """created, deleted from conntrack -S expect's output (per CPU lines,
+    summed)."""
+    return (sum(int(x) for x in re.findall(r"expect_create=(\d+)", text)),
+            sum(int(x) for x in re.findall(r"expect_delete=(\d+)", text)))
+
+
 def expect_stats(netns="sxp-rt"):
     """The kernel's own counts of a netns's expectations (conntrack -S,
     summed over CPUs): created, deleted."""
     cmd = ["conntrack", "-S", "expect"]
     if netns:
         cmd = ["ip", "netns", "exec", netns, *cmd]
-    out = sh(cmd)
-    return (sum(int(x) for x in re.findall(r"expect_create=(\d+)", out)),
-            sum(int(x) for x in re.findall(r"expect_delete=(\d+)", out)))
+    return expect_counts(sh(cmd))
 
 
 def conntrack_expectations(netns="sxp-rt"):
@@ -509,7 +517,8 @@ REMOVED = ("used", "replaced", "ended", "withdrawn", "master_gone", "other",
            "flushed_by_invite", "evicted", "expired_unused")
 LOST = ("flushed_by_invite", "evicted", "expired_unused")
 # module/errnos.h's list, in its order; stats() checks it against the module.
-CAUSES = ("table_full", "clash", "exists")
+CAUSE_OF_ERRNO = {EMFILE: "table_full", EBUSY: "clash", EALREADY: "exists"}
+CAUSES = tuple(CAUSE_OF_ERRNO.values())
 COUNTER_NAMES = ("expect_insert_ok", *(f"expect_insert_fail_{c}" for c in CAUSES),
                  "expect_insert_fail_other", "helper_drop_all_ports_in_use_sdp",
                  "helper_drop_all_ports_in_use_sip",
