@@ -388,9 +388,11 @@ static void sipexpect_core_latest_stamp_wins(struct kunit *test)
 		.key = test_key(1), .stamp = 2000, .has_fill = true,
 		.fill = { .count = 7, .max = 8 },
 	};
-	struct sipexpect_delta older = newer;
+	struct sipexpect_delta older;
 	struct sipexpect_snapshot *snap;
 
+	newer.counts[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;	/* its fill's */
+	older = newer;
 	older.stamp = 1500;
 	older.fill.count = 3;
 	sipexpect_table_fold(t, &newer);
