@@ -211,12 +211,40 @@ static void sipexpect_flush_forgets_netns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(ctx, SIPEXPECT_REMOVED_FLUSHED_BY_INVITE), 1ULL);
 }
 
+/*
+ * A trunk: more of one master's expectations wait than the ring holds.
+ * An insert finds its own among them, only its own (not another
+ * master's with the same tuple), and not one pushed out early.
+ */
+static void sipexpect_flush_trunk_indexed(struct kunit *test)
+{
+	struct flush_ctx *ctx = test->priv;
+	const unsigned int n = SIPEXPECT_FLUSH_PENDING + 44;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		flushed(ctx, expectation(test, 0, 20000 + 2 * i), 0);
+	KUNIT_EXPECT_EQ(test, sipexpect_flush_settled_early(&ctx->fl), 44ULL);
+	sipexpect_flush_inserted(&ctx->fl, expectation(test, 0, 20000));
+	sipexpect_flush_inserted(&ctx->fl,
+				 expectation(test, 0, 20000 + 2 * (n - 1)));
+	sipexpect_flush_inserted(&ctx->fl, expectation(test, 0, 20000 + 2 * 100));
+	sipexpect_flush_inserted(&ctx->fl, expectation(test, 1, 20000 + 2 * 101));
+	/* Brought back once only. */
+	sipexpect_flush_inserted(&ctx->fl, expectation(test, 0, 20000 + 2 * 100));
+	KUNIT_EXPECT_EQ(test, total(ctx, SIPEXPECT_REMOVED_REPLACED), 2ULL);
+	sipexpect_flush_settle(&ctx->fl, true);
+	KUNIT_EXPECT_EQ(test, total(ctx, SIPEXPECT_REMOVED_FLUSHED_BY_INVITE),
+			(u64)(n - 2));
+}
+
 static struct kunit_case sipexpect_flush_cases[] = {
 	KUNIT_CASE(sipexpect_flush_renewed),
 	KUNIT_CASE(sipexpect_flush_lost_unless_same),
 	KUNIT_CASE(sipexpect_flush_settles_in_time),
 	KUNIT_CASE(sipexpect_flush_bounded),
 	KUNIT_CASE(sipexpect_flush_forgets_netns),
+	KUNIT_CASE(sipexpect_flush_trunk_indexed),
 	{}
 };
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Media expectations flushed by an INVITE, settled later (see flush.h). */
 #include <linux/bsearch.h>
+#include <linux/hash.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 
 #include "alloc.h"
 #include "flush.h"
@@ -14,6 +16,39 @@ static struct sipexpect_flushed *
 sipexpect_flush_at(struct sipexpect_flush *fl, unsigned int i)
 {
 	return &fl->ring[(fl->head + i) % SIPEXPECT_FLUSH_PENDING];
+}
+
+/* The bucket of an expectation of @master with @t: what equal ones share. */
+static u16 *sipexpect_flush_bucket(struct sipexpect_flush *fl,
+				   const void *master,
+				   const struct nf_conntrack_tuple *t)
+{
+	u32 h = hash_ptr(master, 32) ^ (__force u32)t->dst.u3.all[0] ^
+		(__force u32)t->dst.u3.all[3] ^ (__force u16)t->dst.u.all;
+
+	return &fl->buckets[hash_32(h, ilog2(SIPEXPECT_FLUSH_BUCKETS))];
+}
+
+static void sipexpect_flush_link(struct sipexpect_flush *fl,
+				 struct sipexpect_flushed *e)
+{
+	u16 *first = sipexpect_flush_bucket(fl, e->master, &e->tuple);
+
+	e->next = *first;
+	*first = e - fl->ring + 1;
+}
+
+/* Before an entry is matched or leaves the ring unmatched. */
+static void sipexpect_flush_unlink(struct sipexpect_flush *fl,
+				   struct sipexpect_flushed *e)
+{
+	u16 *p = sipexpect_flush_bucket(fl, e->master, &e->tuple);
+	u16 slot = e - fl->ring + 1;
+
+	while (*p && *p != slot)
+		p = &fl->ring[*p - 1].next;
+	if (*p)
+		*p = e->next;
 }
 
 /*
@@ -33,8 +68,10 @@ static unsigned int sipexpect_flush_take(struct sipexpect_flush *fl, u64 now,
 		if (!matched && !force &&
 		    time_before64(now, e->at + fl->settle))
 			break;
-		if (!matched)
+		if (!matched) {
+			sipexpect_flush_unlink(fl, e);
 			out[n++] = e->f;
+		}
 		fl->head = (fl->head + 1) % SIPEXPECT_FLUSH_PENDING;
 		fl->nr--;
 	}
@@ -49,6 +86,7 @@ static unsigned int sipexpect_flush_make_room(struct sipexpect_flush *fl,
 	unsigned int n = 0;
 
 	if (e->master) {
+		sipexpect_flush_unlink(fl, e);
 		*out = e->f;
 		fl->settled_early++;
 		n = 1;
@@ -92,6 +130,7 @@ void sipexpect_flush_removed(struct sipexpect_flush *fl,
 	e->mask = exp->mask;
 	e->class = exp->class;
 	e->f = *f;
+	sipexpect_flush_link(fl, e);
 	raw_spin_unlock_irqrestore(&fl->lock, flags);
 	sipexpect_flush_lost(fl, lost, n);
 }
@@ -100,10 +139,11 @@ void sipexpect_flush_inserted(struct sipexpect_flush *fl,
 			      const struct nf_conntrack_expect *exp)
 {
 	struct sipexpect_failure lost[SIPEXPECT_FLUSH_BATCH];
+	struct sipexpect_flushed *e, *oldest = NULL;
 	struct sipexpect_key key;
 	unsigned long flags;
-	unsigned int i, n;
-	bool replaced = false;
+	unsigned int n;
+	u16 i;
 
 	/* Unlocked peek: most inserts follow no flush. */
 	if (!READ_ONCE(fl->nr))
@@ -111,19 +151,21 @@ void sipexpect_flush_inserted(struct sipexpect_flush *fl,
 	raw_spin_lock_irqsave(&fl->lock, flags);
 	n = sipexpect_flush_take(fl, get_jiffies_64(), lost,
 				 SIPEXPECT_FLUSH_BATCH, false);
-	for (i = 0; i < fl->nr; i++) {
-		struct sipexpect_flushed *e = sipexpect_flush_at(fl, i);
-
-		if (!sipexpect_exp_is(exp, e->master, e->class, &e->tuple,
-				      &e->mask))
-			continue;
-		e->master = NULL;
-		key = e->f.key;
-		replaced = true;
-		break;
+	/* Newest first: the oldest equal one is the one brought back. */
+	for (i = *sipexpect_flush_bucket(fl, exp->master, &exp->tuple); i;
+	     i = e->next) {
+		e = &fl->ring[i - 1];
+		if (sipexpect_exp_is(exp, e->master, e->class, &e->tuple,
+				     &e->mask))
+			oldest = e;
+	}
+	if (oldest) {
+		sipexpect_flush_unlink(fl, oldest);
+		oldest->master = NULL;
+		key = oldest->f.key;
 	}
 	raw_spin_unlock_irqrestore(&fl->lock, flags);
-	if (replaced)
+	if (oldest)
 		sipexpect_stage_count(fl->stage, &key, SIPEXPECT_REMOVED_REPLACED);
 	sipexpect_flush_lost(fl, lost, n);
 }
@@ -154,8 +196,10 @@ void sipexpect_flush_forget_netns(struct sipexpect_flush *fl,
 		struct sipexpect_flushed *e = sipexpect_flush_at(fl, i);
 
 		if (e->master && bsearch(&e->f.key.netns, netns, nr, sizeof(*netns),
-					 sipexpect_u32_cmp))
+					 sipexpect_u32_cmp)) {
+			sipexpect_flush_unlink(fl, e);
 			e->master = NULL;
+		}
 	}
 	raw_spin_unlock_irqrestore(&fl->lock, flags);
 }
@@ -181,6 +225,7 @@ int sipexpect_flush_init(struct sipexpect_flush *fl, struct sipexpect_stage *st,
 	raw_spin_lock_init(&fl->lock);
 	fl->head = 0;
 	fl->nr = 0;
+	memset(fl->buckets, 0, sizeof(fl->buckets));
 	fl->settled_early = 0;
 	fl->settle = SIPEXPECT_FLUSH_SETTLE;
 	fl->stage = st;

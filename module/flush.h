@@ -30,6 +30,12 @@
 #include "stage.h"
 
 #define SIPEXPECT_FLUSH_PENDING	256
+/*
+ * What waits is indexed by master and tuple: a trunk's INVITE inserts
+ * while hundreds of its master's flushed expectations wait, and scanning
+ * them all per insert cost 15,000 instructions an INVITE.
+ */
+#define SIPEXPECT_FLUSH_BUCKETS	(2 * SIPEXPECT_FLUSH_PENDING)
 /* T4 of RFC 3261: the longest a SIP message may take through the network. */
 #define SIPEXPECT_FLUSH_SETTLE	(5 * HZ)
 
@@ -39,6 +45,7 @@ struct sipexpect_flushed {
 	struct nf_conntrack_tuple tuple;
 	struct nf_conntrack_tuple_mask mask;
 	u8 class;
+	u16 next;			/* its bucket's next slot + 1; 0: last */
 	struct sipexpect_failure f;	/* what recent and the event show */
 };
 
@@ -47,6 +54,8 @@ struct sipexpect_flush {
 	raw_spinlock_t lock;
 	struct sipexpect_flushed *ring;	/* oldest at head */
 	unsigned int head, nr;
+	/* Unmatched entries by bucket: the first one's slot + 1; 0: none. */
+	u16 buckets[SIPEXPECT_FLUSH_BUCKETS];
 	u64 settled_early;
 	unsigned long settle;		/* SIPEXPECT_FLUSH_SETTLE; KUnit's own */
 	struct sipexpect_stage *stage;
