@@ -135,8 +135,8 @@ void sipexpect_flush_removed(struct sipexpect_flush *fl,
 	sipexpect_flush_lost(fl, lost, n);
 }
 
-void sipexpect_flush_inserted(struct sipexpect_flush *fl,
-			      const struct nf_conntrack_expect *exp)
+void sipexpect_flush_match(struct sipexpect_flush *fl,
+			   const struct nf_conntrack_expect *exp)
 {
 	struct sipexpect_failure lost[SIPEXPECT_FLUSH_BATCH];
 	struct sipexpect_flushed *e, *oldest = NULL;
@@ -145,9 +145,6 @@ void sipexpect_flush_inserted(struct sipexpect_flush *fl,
 	unsigned int n;
 	u16 i;
 
-	/* Unlocked peek: most inserts follow no flush. */
-	if (!READ_ONCE(fl->nr))
-		return;
 	raw_spin_lock_irqsave(&fl->lock, flags);
 	n = sipexpect_flush_take(fl, get_jiffies_64(), lost,
 				 SIPEXPECT_FLUSH_BATCH, false);

@@ -72,9 +72,22 @@ void sipexpect_flush_exit(struct sipexpect_flush *fl);
 void sipexpect_flush_removed(struct sipexpect_flush *fl,
 			     const struct nf_conntrack_expect *exp,
 			     const struct sipexpect_failure *f);
-/* @exp was inserted (a good insert). */
-void sipexpect_flush_inserted(struct sipexpect_flush *fl,
-			      const struct nf_conntrack_expect *exp);
+/* Out of line: @exp was inserted while flushed ones wait. */
+void sipexpect_flush_match(struct sipexpect_flush *fl,
+			   const struct nf_conntrack_expect *exp);
+
+/*
+ * @exp was inserted (a good insert). Most inserts follow no flush: one
+ * unlocked read, and none of sipexpect_flush_match()'s frame (its arrays
+ * are zeroed on entry where the kernel initialises the stack).
+ */
+static inline void sipexpect_flush_inserted(struct sipexpect_flush *fl,
+					    const struct nf_conntrack_expect *exp)
+{
+	if (READ_ONCE(fl->nr))
+		sipexpect_flush_match(fl, exp);
+}
+
 /* A reader: settle what has waited long enough (@all: everything). */
 void sipexpect_flush_settle(struct sipexpect_flush *fl, bool all);
 u64 sipexpect_flush_settled_early(struct sipexpect_flush *fl);
