@@ -41,7 +41,7 @@ static void count(struct sipexpect_table *t, const struct sipexpect_key *k,
 {
 	struct sipexpect_delta d = { .key = *k, .stamp = get_jiffies_64() };
 
-	d.counts[c] = 1;
+	sipexpect_delta_add(&d, c, 1);
 	sipexpect_table_fold(t, &d);
 }
 
@@ -276,13 +276,13 @@ static void sipexpect_core_counters_in_one_update(struct kunit *test)
 	struct sipexpect_snapshot *snap;
 	unsigned int c;
 
-	d.counts[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	d.counts[SIPEXPECT_MESSAGE_ALL_PORTS_SDP] = 1;
-	d.counts[SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION] = 1;
-	d.counts[SIPEXPECT_DROPS_CONFIRMED] = 1;
-	d.counts[SIPEXPECT_DROPS_CAUSE_TABLE_FULL] = 1;
-	other.counts[SIPEXPECT_INSERT_OK] = 2;
-	other.counts[SIPEXPECT_INSERT_FAIL_EXISTS] = 1;
+	sipexpect_delta_add(&d, SIPEXPECT_INSERT_FAIL_TABLE_FULL, 1);
+	sipexpect_delta_add(&d, SIPEXPECT_MESSAGE_ALL_PORTS_SDP, 1);
+	sipexpect_delta_add(&d, SIPEXPECT_MESSAGE_CANNOT_ADD_EXPECTATION, 1);
+	sipexpect_delta_add(&d, SIPEXPECT_DROPS_CONFIRMED, 1);
+	sipexpect_delta_add(&d, SIPEXPECT_DROPS_CAUSE_TABLE_FULL, 1);
+	sipexpect_delta_add(&other, SIPEXPECT_INSERT_OK, 2);
+	sipexpect_delta_add(&other, SIPEXPECT_INSERT_FAIL_EXISTS, 1);
 	sipexpect_table_fold(t, &d);
 	sipexpect_table_fold(t, &d);
 	/* At the bound: d's master is evicted, its counts move to evicted. */
@@ -370,8 +370,8 @@ static void sipexpect_core_fill_on_failure_only(struct kunit *test)
 	struct sipexpect_delta ok = { .key = test_key(1), .stamp = 1001 };
 	struct sipexpect_snapshot *snap;
 
-	fail.counts[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;
-	ok.counts[SIPEXPECT_INSERT_OK] = 1;
+	sipexpect_delta_add(&fail, SIPEXPECT_INSERT_FAIL_TABLE_FULL, 1);
+	sipexpect_delta_add(&ok, SIPEXPECT_INSERT_OK, 1);
 	sipexpect_table_fold(t, &fail);
 	sipexpect_table_fold(t, &ok);
 	snap = test_snapshot(test, t);
@@ -391,7 +391,7 @@ static void sipexpect_core_latest_stamp_wins(struct kunit *test)
 	struct sipexpect_delta older;
 	struct sipexpect_snapshot *snap;
 
-	newer.counts[SIPEXPECT_INSERT_FAIL_TABLE_FULL] = 1;	/* its fill's */
+	sipexpect_delta_add(&newer, SIPEXPECT_INSERT_FAIL_TABLE_FULL, 1);	/* its fill's */
 	older = newer;
 	older.stamp = 1500;
 	older.fill.count = 3;

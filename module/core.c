@@ -7,6 +7,7 @@
  * it, records are allocated with GFP_KERNEL, and a reader's copy never
  * holds up a packet.
  */
+#include <linux/bitops.h>
 #include <linux/bsearch.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
@@ -173,22 +174,30 @@ sipexpect_new_locked(struct sipexpect_table *table,
 	return m;
 }
 
-static void sipexpect_add_counts(u64 *dst, const u16 *counts)
+static void sipexpect_add_counts(u64 *dst, const struct sipexpect_delta *d)
 {
-	int c;
+	u64 present = d->present;
 
-	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
-		dst[c] += counts[c];
+	while (present) {
+		unsigned int c = __ffs64(present);
+
+		dst[c] += d->counts[c];
+		present &= present - 1;
+	}
 }
 
 /* Nothing to act on in @d: see sipexpect_counter_is_normal(). */
 static bool sipexpect_delta_only_normal(const struct sipexpect_delta *d)
 {
-	int c;
+	u64 present = d->present;
 
-	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
-		if (d->counts[c] && !sipexpect_counter_is_normal(c))
+	while (present) {
+		unsigned int c = __ffs64(present);
+
+		if (!sipexpect_counter_is_normal(c))
 			return false;
+		present &= present - 1;
+	}
 	return true;
 }
 
@@ -199,7 +208,7 @@ void sipexpect_table_fold(struct sipexpect_table *table,
 	struct sipexpect_master *m;
 
 	mutex_lock(&table->lock);
-	sipexpect_add_counts(table->counts.totals, d->counts);
+	sipexpect_add_counts(table->counts.totals, d);
 	m = sipexpect_lookup_locked(bucket, &d->key);
 	if (m) {
 		list_move_tail(&m->lru, &table->lru);
@@ -211,16 +220,16 @@ void sipexpect_table_fold(struct sipexpect_table *table,
 		 * BYEs), is counted with the retired, and pushes out no
 		 * record that may hold failures.
 		 */
-		sipexpect_add_counts(table->counts.evicted, d->counts);
+		sipexpect_add_counts(table->counts.evicted, d);
 		goto out;
 	} else {
 		m = sipexpect_new_locked(table, bucket, &d->key, d->stamp);
 	}
 	if (!m) {
-		sipexpect_add_counts(table->counts.lost, d->counts);
+		sipexpect_add_counts(table->counts.lost, d);
 		goto out;
 	}
-	sipexpect_add_counts(m->stats.counters, d->counts);
+	sipexpect_add_counts(m->stats.counters, d);
 	/* Deltas of several CPUs arrive in any order: keep the latest. */
 	if (time_after64(d->stamp, m->stats.last_seen))
 		m->stats.last_seen = d->stamp;

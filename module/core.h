@@ -12,6 +12,8 @@
 #ifndef _SIPEXPECT_CORE_H
 #define _SIPEXPECT_CORE_H
 
+#include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -39,8 +41,23 @@ struct sipexpect_delta {
 	u64 stamp;
 	struct sipexpect_fill fill;	/* at the latest insert failure */
 	bool has_fill;
+	/*
+	 * A bit per counter with a count: a delta holds two or three, and
+	 * the fold visits those, not every counter three times over.
+	 */
+	u64 present;
 	u16 counts[SIPEXPECT_NR_COUNTERS];	/* small: it is staged per CPU */
 };
+
+static_assert(SIPEXPECT_NR_COUNTERS <= 64, "a delta's present bits are a u64");
+
+/* Every count of a delta goes in this way, so that its bit is set. */
+static inline void sipexpect_delta_add(struct sipexpect_delta *d,
+				       enum sipexpect_counter counter, u16 n)
+{
+	d->counts[counter] += n;
+	d->present |= BIT_ULL(counter);
+}
 
 /* What a reader sees of one master. */
 struct sipexpect_master_stats {

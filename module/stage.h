@@ -125,12 +125,13 @@ __sipexpect_stage_add(struct sipexpect_stage *st,
 		d->fill.count = 0;
 		d->fill.max = 0;
 		d->has_fill = false;
+		d->present = 0;
 		memset(d->counts, 0, sizeof(d->counts));
 		c->open = d;
 		c->open_used = true;
 	}
 	if (counter < SIPEXPECT_NR_COUNTERS)
-		d->counts[counter] += n;
+		sipexpect_delta_add(d, counter, n);
 	d->stamp = get_jiffies_64();
 	if (fill) {
 		d->fill = *fill;
