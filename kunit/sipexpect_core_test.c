@@ -305,6 +305,36 @@ static void sipexpect_core_counters_in_one_update(struct kunit *test)
 	sipexpect_snapshot_free(snap);
 }
 
+/* A record's u32 count about to wrap moves to retired; the totals balance. */
+static void sipexpect_core_record_count_wraps_to_retired(struct kunit *test)
+{
+	struct sipexpect_table *t = test_table(test, 4);
+	struct sipexpect_delta d = { .key = test_key(1), .stamp = 100 };
+	const unsigned int c = SIPEXPECT_INSERT_FAIL_TABLE_FULL;
+	struct sipexpect_snapshot *snap;
+	struct sipexpect_master *m;
+
+	sipexpect_delta_add(&d, c, 1);
+	sipexpect_table_fold(t, &d);
+	/* As if U32_MAX - 1 had been counted: the record and the total. */
+	mutex_lock(&t->lock);
+	m = sipexpect_lookup_locked(sipexpect_bucket(t, &d.key), &d.key);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->stats.counters[c] = U32_MAX - 1;
+	t->counts.totals[c] = U32_MAX - 1;
+	mutex_unlock(&t->lock);
+
+	d.counts[c] = 5;
+	sipexpect_table_fold(t, &d);
+	snap = test_snapshot(test, t);
+	KUNIT_ASSERT_EQ(test, snap->nr, 1U);
+	KUNIT_EXPECT_EQ(test, snap->masters[0].counters[c], 5U);
+	KUNIT_EXPECT_EQ(test, snap->counts.evicted[c], (u64)U32_MAX - 1);
+	KUNIT_EXPECT_EQ(test, snap->counts.totals[c], (u64)U32_MAX + 4);
+	expect_totals_balance(test, snap);
+	sipexpect_snapshot_free(snap);
+}
+
 static void sipexpect_core_insert_outcome(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, sipexpect_insert_outcome(0), SIPEXPECT_INSERT_OK);
@@ -949,6 +979,7 @@ static struct kunit_case sipexpect_core_cases[] = {
 	KUNIT_CASE(sipexpect_core_copy_name),
 	KUNIT_CASE(sipexpect_core_counter_lands_alone),
 	KUNIT_CASE(sipexpect_core_counters_in_one_update),
+	KUNIT_CASE(sipexpect_core_record_count_wraps_to_retired),
 	KUNIT_CASE(sipexpect_core_insert_outcome),
 	KUNIT_CASE(sipexpect_core_drop_cause),
 	KUNIT_CASE(sipexpect_core_counter_names),

@@ -20,23 +20,35 @@
 #include "alloc.h"
 #include "core.h"
 
+/* A record's counters first..last (one of counters.h's ranges), added up. */
+static u64 sipexpect_record_sum(const struct sipexpect_master_stats *stats,
+				int first, int last)
+{
+	u64 sum = 0;
+	int i;
+
+	for (i = first; i <= last; i++)
+		sum += stats->counters[i];
+	return sum;
+}
+
 /* Packets the helper dropped for this master, then failed inserts. */
 static u64 sipexpect_drops(const struct sipexpect_master_stats *stats)
 {
-	return sipexpect_sum(stats->counters, SIPEXPECT_FIRST_CAUSE,
-			     SIPEXPECT_LAST_CAUSE);
+	return sipexpect_record_sum(stats, SIPEXPECT_FIRST_CAUSE,
+				    SIPEXPECT_LAST_CAUSE);
 }
 
 u64 sipexpect_failures(const struct sipexpect_master_stats *stats)
 {
-	return sipexpect_sum(stats->counters, SIPEXPECT_FIRST_INSERT_FAIL,
-			     SIPEXPECT_LAST_INSERT_FAIL);
+	return sipexpect_record_sum(stats, SIPEXPECT_FIRST_INSERT_FAIL,
+				    SIPEXPECT_LAST_INSERT_FAIL);
 }
 
 u64 sipexpect_lost(const struct sipexpect_master_stats *stats)
 {
-	return sipexpect_sum(stats->counters, SIPEXPECT_FIRST_LOST,
-			     SIPEXPECT_LAST_LOST);
+	return sipexpect_record_sum(stats, SIPEXPECT_FIRST_LOST,
+				    SIPEXPECT_LAST_LOST);
 }
 
 int sipexpect_table_init(struct sipexpect_table *table, unsigned int max_masters)
@@ -186,6 +198,29 @@ static void sipexpect_add_counts(u64 *dst, const struct sipexpect_delta *d)
 	}
 }
 
+/*
+ * Into a record's u32 counters: a count that would pass U32_MAX first
+ * moves the record's count to the table's retired counts (evicted[]).
+ */
+static void sipexpect_record_add(struct sipexpect_table *table,
+				 struct sipexpect_master *m,
+				 const struct sipexpect_delta *d)
+{
+	u64 present = d->present;
+
+	while (present) {
+		unsigned int c = __ffs64(present);
+		u32 *count = &m->stats.counters[c];
+
+		if (*count > U32_MAX - d->counts[c]) {
+			table->counts.evicted[c] += *count;
+			*count = 0;
+		}
+		*count += d->counts[c];
+		present &= present - 1;
+	}
+}
+
 /* Nothing to act on in @d: see sipexpect_counter_is_normal(). */
 static bool sipexpect_delta_only_normal(const struct sipexpect_delta *d)
 {
@@ -229,7 +264,7 @@ void sipexpect_table_fold(struct sipexpect_table *table,
 		sipexpect_add_counts(table->counts.lost, d);
 		goto out;
 	}
-	sipexpect_add_counts(m->stats.counters, d);
+	sipexpect_record_add(table, m, d);
 	/* Deltas of several CPUs arrive in any order: keep the latest. */
 	if (time_after64(d->stamp, m->stats.last_seen))
 		m->stats.last_seen = d->stamp;
@@ -343,7 +378,7 @@ void sipexpect_totals_take(struct sipexpect_table *table,
 
 static u64 sipexpect_conflict_drops(const struct sipexpect_master_stats *st)
 {
-	return st->counters[SIPEXPECT_DROPS_CAUSE_EXISTS] +
+	return (u64)st->counters[SIPEXPECT_DROPS_CAUSE_EXISTS] +
 	       st->counters[SIPEXPECT_DROPS_CAUSE_CLASH];
 }
 

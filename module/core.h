@@ -38,9 +38,10 @@ struct sipexpect_fill {
  */
 struct sipexpect_delta {
 	struct sipexpect_key key;
-	u64 stamp;
+	/* After the key: the 4-byte fields fill its tail, no holes. */
 	struct sipexpect_fill fill;	/* at the latest insert failure */
 	bool has_fill;
+	u64 stamp;
 	/*
 	 * A bit per counter with a count: a delta holds two or three, and
 	 * the fold visits those, not every counter three times over.
@@ -67,7 +68,12 @@ struct sipexpect_master_stats {
 	u64 last_fail_stamp;
 	u64 first_seen;			/* jiffies64 */
 	u64 last_seen;
-	u64 counters[SIPEXPECT_NR_COUNTERS];
+	/*
+	 * u32, so that a record fits kmalloc-256 (max_masters of them per
+	 * table): a count about to pass U32_MAX moves to the table's retired
+	 * counts and starts again, so stats = masters + retired holds.
+	 */
+	u32 counters[SIPEXPECT_NR_COUNTERS];
 };
 
 struct sipexpect_master {
@@ -75,6 +81,8 @@ struct sipexpect_master {
 	struct list_head lru;		/* head: least recently updated */
 	struct sipexpect_master_stats stats;
 };
+
+static_assert(sizeof(struct sipexpect_master) <= 256, "a record fits kmalloc-256");
 
 /* A table's counts, without its records: all that status and stats need. */
 struct sipexpect_totals {

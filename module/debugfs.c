@@ -290,7 +290,7 @@ static void masters_show_one(struct seq_file *m, void *p, unsigned int i)
 			      &s->other->masters[i - s->sip->nr];
 	sipexpect_show_key(m, &st->key);
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++)
-		seq_printf(m, " %s=%llu", sipexpect_counter_names[c],
+		seq_printf(m, " %s=%u", sipexpect_counter_names[c],
 			   st->counters[c]);
 	seq_printf(m, " held=%u last_fail_count=%u last_fail_max=%u first_seen_s=%llu last_seen_s=%llu\n",
 		   st->held, st->last_fail_fill.count, st->last_fail_fill.max,

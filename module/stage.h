@@ -25,7 +25,7 @@
 #include "core.h"
 
 /*
- * Entries per buffer; each online CPU has two (about 54 KiB in all). A
+ * Entries per buffer; each online CPU has two (68 KiB per CPU). A
  * burst of distinct masters fills one entry each: the room covers a drain
  * that is late by a few milliseconds.
  */
