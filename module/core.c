@@ -276,30 +276,30 @@ out:
 	mutex_unlock(&table->lock);
 }
 
-void sipexpect_table_fold_lost(struct sipexpect_table *table,
-			       const u64 counts[SIPEXPECT_NR_COUNTERS])
+/* Sums with no record: into the totals, and into @also (lost or evicted). */
+static void sipexpect_table_fold_sums(struct sipexpect_table *table, u64 *also,
+				      const u64 counts[SIPEXPECT_NR_COUNTERS])
 {
 	int c;
 
 	mutex_lock(&table->lock);
 	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
 		table->counts.totals[c] += counts[c];
-		table->counts.lost[c] += counts[c];
+		also[c] += counts[c];
 	}
 	mutex_unlock(&table->lock);
+}
+
+void sipexpect_table_fold_lost(struct sipexpect_table *table,
+			       const u64 counts[SIPEXPECT_NR_COUNTERS])
+{
+	sipexpect_table_fold_sums(table, table->counts.lost, counts);
 }
 
 void sipexpect_table_fold_retired(struct sipexpect_table *table,
 				  const u64 counts[SIPEXPECT_NR_COUNTERS])
 {
-	int c;
-
-	mutex_lock(&table->lock);
-	for (c = 0; c < SIPEXPECT_NR_COUNTERS; c++) {
-		table->counts.totals[c] += counts[c];
-		table->counts.evicted[c] += counts[c];
-	}
-	mutex_unlock(&table->lock);
+	sipexpect_table_fold_sums(table, table->counts.evicted, counts);
 }
 
 int sipexpect_u32_cmp(const void *a, const void *b)
